@@ -4,7 +4,7 @@
  * `{ ok: false, error }` on stdout under --json). Stack traces only with --debug.
  */
 import { loadConfig } from '../services/config';
-import { createRegistry } from '../services/handlers';
+import { createStudio } from '../services/handlers';
 import { StudioError, ErrorCodes } from '../shared/result';
 import { parseArgs, GLOBAL_OPTIONS } from './args';
 import type { CliContext } from './command';
@@ -43,7 +43,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       return 0;
     }
     const config = loadConfig();
-    const registry = createRegistry('cli', config, debug ? (l) => io.err(l + '\n') : undefined);
+    const { registry } = createStudio('cli', config, debug ? (l) => io.err(l + '\n') : undefined);
     const ctx: CliContext = {
       config,
       registry,

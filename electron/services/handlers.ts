@@ -2,19 +2,30 @@
  * All handlers of the studio, one factory per domain. A channel in the contract without an entry here fails
  * to compile (the `Handlers` type requires every channel).
  */
-import type { Handlers } from '../ipc/registry';
-import { HandlerRegistry, type HostKind } from '../ipc/registry';
+import { HandlerRegistry, type Handlers, type HostKind } from '../ipc/registry';
 import { loadConfig, type StudioConfig } from './config';
+import { MediaRoots } from './media-roots';
 import { projectHandlers } from './projects/handlers';
 import { systemHandlers } from './system/handlers';
 
-export function createHandlers(config: StudioConfig): Handlers {
+/** What handler factories get: configuration and the shared, process-wide service state. */
+export interface StudioServices {
+  config: StudioConfig;
+  media: MediaRoots;
+}
+
+export function createHandlers(services: StudioServices): Handlers {
   return {
-    ...systemHandlers(config),
-    ...projectHandlers(),
+    ...systemHandlers(services),
+    ...projectHandlers(services),
   };
 }
 
-export function createRegistry(host: HostKind, config: StudioConfig = loadConfig(), log?: (line: string) => void): HandlerRegistry {
-  return new HandlerRegistry(createHandlers(config), { host, log });
+export interface Studio extends StudioServices {
+  registry: HandlerRegistry;
+}
+
+export function createStudio(host: HostKind, config: StudioConfig = loadConfig(), log?: (line: string) => void): Studio {
+  const services: StudioServices = { config, media: new MediaRoots() };
+  return { ...services, registry: new HandlerRegistry(createHandlers(services), { host, log }) };
 }

@@ -1,9 +1,9 @@
 import type { systemChannels } from '../../shared/contract/system';
 import type { HandlersFor } from '../../ipc/registry';
-import type { StudioConfig } from '../config';
+import type { StudioServices } from '../handlers';
 import { runDoctor } from './doctor';
 
-export const systemHandlers = (config: StudioConfig): HandlersFor<typeof systemChannels> => ({
+export const systemHandlers = ({ config }: StudioServices): HandlersFor<typeof systemChannels> => ({
   'system.info': (_req, ctx) => ({ version: config.version, host: ctx.host, platform: process.platform }),
   'system.doctor': () => runDoctor(config),
   'jobs.cancel': ({ jobId }, ctx) => ({ cancelled: ctx.registry.cancel(jobId) }),
