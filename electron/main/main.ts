@@ -1,0 +1,48 @@
+/**
+ * Electron main process: a thin adapter. Windows, protocols and ipcMain only; every capability lives in
+ * electron/services behind the handler registry shared with the browser host and the CLI.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { createStudio } from '../services/handlers';
+import { attachIpc, IPC_EVENT, RENDERER_ORIGIN } from './ipc-adapter';
+import { handleProtocols, registerSchemes } from './protocols';
+import { hardenSession, hardenWindow } from './window-security';
+
+registerSchemes();
+const windows = new Set<BrowserWindow>();
+
+app.whenReady().then(() => {
+  const studio = createStudio('electron', undefined, (line) => console.error(line));
+  hardenSession(session.defaultSession);
+  handleProtocols(path.join(studio.config.appRoot, 'dist', 'renderer'), studio.media);
+  attachIpc(ipcMain, studio.registry, (event, payload) => {
+    for (const win of windows) if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, { event, payload });
+  });
+
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1100,
+    minHeight: 680,
+    backgroundColor: '#121316',
+    title: 'MuseDance Studio',
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    },
+  });
+  windows.add(win);
+  win.on('closed', () => windows.delete(win));
+  hardenWindow(win);
+  void win.loadURL(`${RENDERER_ORIGIN}/index.html`);
+
+  app.on('before-quit', () => studio.registry.cancelAll());
+});
+
+app.on('window-all-closed', () => app.quit());

@@ -1,0 +1,42 @@
+import { useSyncExternalStore } from 'react';
+import { Observable } from '../state/emitter';
+import type { Action, ActionContext } from './action';
+import { isTypingTarget, matchesShortcut } from './shortcuts';
+import { notify } from '../state/notifications';
+
+export class ActionRegistry extends Observable<readonly Action[]> {
+  constructor() {
+    super([]);
+  }
+
+  /** Registers actions; returns the unregister function. Duplicate ids are a programming error. */
+  register(actions: Action[]): () => void {
+    for (const a of actions) if (this.state.some((b) => b.id === a.id)) throw new Error(`duplicate action id ${a.id}`);
+    this.set([...this.state, ...actions]);
+    return () => this.set(this.state.filter((a) => !actions.includes(a)));
+  }
+
+  get(id: string): Action | undefined {
+    return this.state.find((a) => a.id === id);
+  }
+
+  async run(id: string, ctx: ActionContext): Promise<void> {
+    const action = this.get(id);
+    if (!action) return notify('error', `Unknown command ${id}.`);
+    if (action.enabled && !action.enabled(ctx)) return;
+    try {
+      await action.run(ctx);
+    } catch (error) {
+      notify('error', `${action.label} failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Finds the action bound to a key event, respecting text fields. */
+  forKeyEvent(e: KeyboardEvent): Action | undefined {
+    const typing = isTypingTarget(e.target);
+    return this.state.find((a) => a.shortcut && (!typing || a.shortcut.startsWith('Mod+')) && matchesShortcut(a.shortcut, e));
+  }
+}
+
+export const actions = new ActionRegistry();
+export const useActions = () => useSyncExternalStore(actions.subscribe, actions.getState);

@@ -1,0 +1,12 @@
+/**
+ * Panels of the Studio screen, shown top to bottom when a project is open (timeline, generate, ...).
+ * Features add their panel here, one line each.
+ */
+import type { ComponentType } from 'react';
+
+export interface StudioPanel {
+  id: string;
+  component: ComponentType;
+}
+
+export const studioPanels: StudioPanel[] = [];

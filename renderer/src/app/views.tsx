@@ -1,0 +1,16 @@
+/** Top-level screens (tabs in the app bar). Features add their screen here, one line each. */
+import type { ComponentType } from 'react';
+import type { ViewId } from '../state/ui-store';
+import { StudioView } from '../features/studio/StudioView';
+import { SystemPanel } from '../features/system/SystemPanel';
+
+export interface ViewSpec {
+  id: ViewId;
+  label: string;
+  component: ComponentType;
+}
+
+export const views: ViewSpec[] = [
+  { id: 'studio', label: 'Studio', component: StudioView },
+  { id: 'system', label: 'System', component: SystemPanel },
+];

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Builds the renderer (Vite) and the Electron main + preload bundles (esbuild). `npm run build`.
+import { build as viteBuild } from 'vite';
+import { build as esbuild } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv[2];
+
+if (!only || only === 'renderer') {
+  await viteBuild({ configFile: path.join(root, 'renderer/vite.config.ts'), logLevel: 'warn' });
+  console.log('built dist/renderer');
+}
+if (!only || only === 'electron') {
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    // Services compute their root from import.meta.url; in a CJS bundle that comes from __filename.
+    define: { 'import.meta.url': '__musedanceImportMetaUrl' },
+    banner: { js: 'const __musedanceImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  };
+  await esbuild({ ...common, entryPoints: [path.join(root, 'electron/main/main.ts')], outfile: path.join(root, 'dist/electron/main.cjs'), external: ['electron', 'onnxruntime-node', 'fluent-ffmpeg', 'ws'] });
+  // The sandboxed preload can only require 'electron': everything else is bundled in.
+  await esbuild({ ...common, entryPoints: [path.join(root, 'electron/preload/preload.ts')], outfile: path.join(root, 'dist/electron/preload.cjs'), external: ['electron'] });
+  console.log('built dist/electron/{main,preload}.cjs');
+}
