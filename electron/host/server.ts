@@ -12,6 +12,19 @@ import { MAX_WIRE_MESSAGE_BYTES, WireCall, type WireServerMessage } from '../sha
 import { ErrorCodes } from '../shared/result';
 import type { MediaRoots } from '../services/media-roots';
 import { checkRequest, newToken, RENDERER_CSP, TOKEN_COOKIE } from './security';
+import { parseJsonSafely } from '../shared/safe-json';
+
+/** Deepest JSON nesting of a WebSocket message (a project in a save request needs about 10). */
+const MAX_WIRE_JSON_DEPTH = 64;
+
+/** A malformed %-escape in a media URL is a 404, not an exception in the request handler. */
+const safeDecode = (s: string): string | null => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+};
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json',
@@ -63,8 +76,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     let file: string | null;
     if (url.pathname.startsWith('/media/')) {
       const [, , kind, ...rest] = url.pathname.split('/');
-      const rel = decodeURIComponent(rest.join('/'));
-      file = kind === 'project' || kind === 'pack' ? options.media.resolve(kind, rel) : null;
+      const rel = safeDecode(rest.join('/'));
+      file = rel !== null && (kind === 'project' || kind === 'pack') ? options.media.resolve(kind, rel) : null;
     } else {
       file = resolveStatic(options.rendererDir, url.pathname);
       headers['content-security-policy'] = RENDERER_CSP;
@@ -97,7 +110,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (isBinary) return send({ type: 'reply', id: null, result: { ok: false, error: { code: ErrorCodes.badRequest, message: 'Binary messages are not part of the protocol.' } } });
       let message: WireCall;
       try {
-        const parsed = WireCall.safeParse(JSON.parse(String(data)));
+        // Size and nesting are checked before parsing: a deep `[[[[...` message must not blow the stack.
+        const json = parseJsonSafely(String(data), { maxChars: MAX_WIRE_MESSAGE_BYTES, maxDepth: MAX_WIRE_JSON_DEPTH });
+        if (!json.ok) throw new Error(json.message);
+        const parsed = WireCall.safeParse(json.value);
         if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'bad message');
         message = parsed.data;
       } catch (error) {

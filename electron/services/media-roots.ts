@@ -7,6 +7,9 @@ import path from 'node:path';
 
 export type MediaKind = 'project' | 'pack';
 
+/** Top-level project folders whose files the renderer may load. */
+export const PROJECT_SERVED_DIRS: readonly string[] = ['media', 'takes', 'cache'];
+
 export class MediaRoots {
   private projectDir: string | null = null;
   private readonly packDirs = new Map<string, string>();
@@ -34,6 +37,8 @@ export class MediaRoots {
       inner = rel.slice(slash + 1);
     }
     if (!root || !inner || inner.includes('\0') || path.isAbsolute(inner)) return null;
+    // Inside a project only content folders are served: never project.json, its autosave, backups or lock.
+    if (kind === 'project' && !PROJECT_SERVED_DIRS.includes(inner.split(/[\\/]/)[0]!)) return null;
     const candidate = path.resolve(root, inner);
     if (!isInside(root, candidate)) return null;
     try {

@@ -1,24 +1,44 @@
+import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import type { CliCommand } from '../command';
 
+const SUBCOMMANDS = ['new', 'validate', 'inspect'] as const;
+
 export const projectCommand: CliCommand = {
   name: 'project',
-  summary: 'Create or validate a project folder',
-  usage: 'project new <dir> [--name <name>] | project validate <dir>  [--json]',
+  summary: 'Create, validate or inspect (recovery copies) a project folder',
+  usage: 'project new <dir> [--name <name>] | project validate <dir> | project inspect <dir>  [--json]',
   options: { name: 'string' },
   async run(args, ctx) {
-    const [sub, dir] = args.positional;
-    if (!dir || (sub !== 'new' && sub !== 'validate')) throw new StudioError('CLI_USAGE', `usage: ${this.usage}`);
+    const [sub, given, extra] = args.positional;
+    if (!given || extra !== undefined || !SUBCOMMANDS.includes(sub as (typeof SUBCOMMANDS)[number])) throw new StudioError('CLI_USAGE', `usage: ${this.usage}`);
+    // The services only take absolute folders; a typed path is relative to where the user runs the command.
+    const dir = path.resolve(given);
     if (sub === 'new') {
-      const name = (args.options.name as string | undefined) ?? dir.split(/[\\/]/).filter(Boolean).pop() ?? 'Untitled';
+      const name = (args.options.name as string | undefined) ?? (path.basename(dir) || 'Untitled');
       const r = await ctx.call('project.new', { dir, name });
-      return { json: { dir: r.dir, project: r.project }, text: `Created project "${r.project.name}" in ${r.dir}` };
+      // The CLI process ends now: release the lock so the studio does not mistake it for a crash.
+      await ctx.call('project.close', { discardUnsaved: false });
+      return { json: { dir: r.dir, project: r.project }, text: `Created project "${r.project.name}" (format ${r.project.version}) in ${r.dir}` };
     }
-    const r = await ctx.call('project.open', { dir });
-    const p = r.project;
+    if (sub === 'inspect') {
+      const r = await ctx.call('project.inspect', { dir });
+      const lines = [`${r.dir}: ${r.saved.ok ? `saved "${r.saved.summary.name}" (write ${r.saved.summary.seq}, ${r.saved.summary.savedAt})` : `project.json unreadable: ${r.saved.message}`}`];
+      if (r.crashed) lines.push('the last session did not close the project (stale lock)');
+      for (const c of r.candidates) {
+        lines.push(`${c.id === r.recommended ? '*' : ' '} ${c.id} (write ${c.summary.seq}, ${c.summary.savedAt})${c.newerThanSaved ? ' newer than saved' : ''}`);
+        for (const d of c.differences) lines.push(`    ${d}`);
+      }
+      for (const s of r.skipped) lines.push(`  skipped ${s.file}: ${s.reason}`);
+      if (!r.candidates.length) lines.push('no recovery copies');
+      return { json: r, text: lines.join('\n') };
+    }
+    const r = await ctx.call('project.validate', { dir });
+    if (!r.valid) throw new StudioError(r.error?.code ?? 'PROJECT_INVALID', r.error?.message ?? `${r.dir} is not a valid project.`);
+    const migration = r.needsMigration ? ` (format ${r.version}; upgraded to ${r.currentVersion} when opened)` : '';
     return {
-      json: { valid: true, dir: r.dir, version: p.version, beats: p.beats.length, segments: p.segments.length },
-      text: `${r.dir}: valid project v${p.version} "${p.name}", ${p.beats.length} beats, ${p.segments.length} segments`,
+      json: r,
+      text: [`${r.dir}: valid project v${r.version} "${r.name}"${migration}, ${r.beats} beats, ${r.segments} segments, ${r.backups} backups`, ...r.warnings.map((w) => `  warning: ${w}`)].join('\n'),
     };
   },
 };

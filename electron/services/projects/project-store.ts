@@ -1,59 +1,88 @@
 /**
- * Project folders: `project.json` + `media/`, `takes/`, `cache/`. Version 1 writes plainly; issue 10 makes
- * saves atomic with backups, autosave, locking and recovery behind this same interface.
+ * Reading and writing project documents on disk: every read goes through the size limit, the safe JSON
+ * reader and the migrations; every write is atomic; backups are hard links to the replaced project.json
+ * (cheap, and safe because saves never modify a file in place — they rename a new one over it).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { emptyProject, Project } from '../../shared/domain/project';
-import { StudioError } from '../../shared/result';
+import { Project } from '../../shared/domain/project';
+import { migrateProject, type MigrationContext } from '../../shared/domain/project-migrations';
+import { parseJsonSafely } from '../../shared/safe-json';
+import { readTextLimited, writeFileAtomic } from './atomic-file';
+import { BACKUPS_KEPT, backupDir, MAX_PROJECT_FILE_BYTES, MAX_PROJECT_JSON_DEPTH } from './project-layout';
 
-export const PROJECT_FILE = 'project.json';
-/** project.json larger than this is refused before parsing (a real one is a few MB at most). */
-export const MAX_PROJECT_FILE_BYTES = 32 * 1024 * 1024;
+export type ReadOutcome =
+  | { ok: true; project: Project; fromVersion: number; migrated: boolean; text: string }
+  | { ok: false; code: string; message: string };
 
-const resolveDir = (dir: string) => path.resolve(dir);
+const MB = 1024 * 1024;
 
-export async function createProject(dir: string, name: string): Promise<{ dir: string; project: Project }> {
-  const root = resolveDir(dir);
-  try {
-    await fs.access(path.join(root, PROJECT_FILE));
-    throw new StudioError('PROJECT_EXISTS', `A project already exists in ${root}.`);
-  } catch (error) {
-    if (error instanceof StudioError) throw error;
+/** Reads, size-checks, safely parses and migrates one project document. Never throws for bad content. */
+export async function readProjectFile(file: string, ctx: MigrationContext): Promise<ReadOutcome> {
+  const name = path.basename(file);
+  const read = await readTextLimited(file, MAX_PROJECT_FILE_BYTES);
+  if (!read.ok) {
+    if (read.reason === 'missing') return { ok: false, code: 'PROJECT_NOT_FOUND', message: `No ${name} in ${path.dirname(file)}.` };
+    if (read.reason === 'not-a-file') return { ok: false, code: 'PROJECT_CORRUPT', message: `${name} is not a regular file.` };
+    return { ok: false, code: 'PROJECT_TOO_LARGE', message: `${name} is ${(read.bytes / MB).toFixed(1)} MB; the limit is ${MAX_PROJECT_FILE_BYTES / MB} MB.` };
   }
-  await fs.mkdir(root, { recursive: true });
-  for (const sub of ['media', 'takes', 'cache']) await fs.mkdir(path.join(root, sub), { recursive: true });
-  const project = emptyProject(name);
-  await writeProject(root, project);
-  return { dir: root, project };
+  const parsed = parseJsonSafely(read.text, { maxChars: MAX_PROJECT_FILE_BYTES, maxDepth: MAX_PROJECT_JSON_DEPTH });
+  if (!parsed.ok) {
+    const why = parsed.code === 'JSON_TOO_DEEP' ? `is nested more than ${MAX_PROJECT_JSON_DEPTH} levels deep` : parsed.message;
+    return { ok: false, code: 'PROJECT_CORRUPT', message: `${name} is damaged: ${why}.` };
+  }
+  const migrated = migrateProject(parsed.value, ctx);
+  if (!migrated.ok) return { ok: false, code: migrated.code, message: migrated.message.replace(/^project\.json/, name) };
+  return { ok: true, project: migrated.project, fromVersion: migrated.fromVersion, migrated: migrated.migrated, text: read.text };
 }
 
-export async function openProject(dir: string): Promise<{ dir: string; project: Project }> {
-  const root = resolveDir(dir);
-  const file = path.join(root, PROJECT_FILE);
-  let stat;
+export const serializeProject = (project: Project): string => JSON.stringify(project, null, 1) + '\n';
+
+export async function writeProjectFile(file: string, project: Project): Promise<void> {
+  await writeFileAtomic(file, serializeProject(project));
+}
+
+/** Rolling backups are `backups/project.<seq>.json` (seq zero-padded so names sort by age). */
+const BACKUP_RE = /^project\.(\d{12})\.json$/;
+export const backupName = (seq: number): string => `project.${String(seq).padStart(12, '0')}.json`;
+/** Files in backups/ that recovery may offer: rolling backups, migration originals, unreadable files set aside. */
+export const RECOVERABLE_BACKUP_RE = /^project\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.json$/;
+
+export async function listBackupFiles(root: string): Promise<string[]> {
   try {
-    stat = await fs.stat(file);
+    const names = await fs.readdir(backupDir(root));
+    return names.filter((n) => RECOVERABLE_BACKUP_RE.test(n)).sort().reverse();
   } catch {
-    throw new StudioError('PROJECT_NOT_FOUND', `No project.json in ${root}.`);
+    return [];
   }
-  if (stat.size > MAX_PROJECT_FILE_BYTES) throw new StudioError('PROJECT_TOO_LARGE', `project.json is ${stat.size} bytes; the limit is ${MAX_PROJECT_FILE_BYTES}.`);
-  let json: unknown;
-  try {
-    json = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (error) {
-    throw new StudioError('PROJECT_CORRUPT', `project.json is not valid JSON (${(error as Error).message.slice(0, 120)}).`);
-  }
-  const parsed = Project.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new StudioError('PROJECT_INVALID', `project.json is invalid at ${issue.path.join('.') || 'top level'}: ${issue.message}.`);
-  }
-  return { dir: root, project: parsed.data };
 }
 
-export async function writeProject(dir: string, project: Project): Promise<string> {
-  const root = resolveDir(dir);
-  await fs.writeFile(path.join(root, PROJECT_FILE), JSON.stringify(project, null, 2));
-  return new Date().toISOString();
+export const backupSeq = (name: string): number | null => {
+  const m = BACKUP_RE.exec(name);
+  return m ? Number(m[1]) : null;
+};
+
+/**
+ * Keeps `file` as backup `name` (hard link; a copy where links are unsupported). Existing backups are left
+ * alone: the same name means the same content (names carry the write counter).
+ */
+export async function keepAsBackup(root: string, file: string, name: string): Promise<boolean> {
+  await fs.mkdir(backupDir(root), { recursive: true });
+  const target = path.join(backupDir(root), name);
+  try {
+    await fs.link(file, target);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
+    await fs.copyFile(file, target, fs.constants.COPYFILE_EXCL).catch(() => {});
+    return true;
+  }
+}
+
+/** Deletes rolling backups beyond the newest `keep`; returns how many rolling backups remain. */
+export async function pruneBackups(root: string, keep = BACKUPS_KEPT): Promise<number> {
+  const rolling = (await listBackupFiles(root)).filter((n) => BACKUP_RE.test(n));
+  for (const name of rolling.slice(keep)) await fs.rm(path.join(backupDir(root), name), { force: true });
+  return Math.min(rolling.length, keep);
 }

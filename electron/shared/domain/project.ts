@@ -1,7 +1,8 @@
 /**
- * Project model (the document a user edits). Version 1 is the foundation's format; storage hardening
- * (issue 10) adds versions with migrations. Later features extend these types instead of inventing their own.
- * Bounds on every array and string keep hostile or corrupt documents from exhausting memory.
+ * Project model (the document a user edits). Version 1 is the foundation's format; version 2 (issue 10) adds
+ * identity and save metadata used by backups and crash recovery. Older versions are upgraded by
+ * `project-migrations.ts`; later features extend these types (additively, with defaults) instead of inventing
+ * their own. Bounds on every array and string keep hostile or corrupt documents from exhausting memory.
  */
 import { z } from 'zod';
 
@@ -85,18 +86,61 @@ export const ProjectV1 = z.object({
 });
 export type ProjectV1 = z.infer<typeof ProjectV1>;
 
-/** The current project format. Issue 10 bumps this with a migration. */
-export const Project = ProjectV1;
-export type Project = ProjectV1;
-export const PROJECT_VERSION = 1 as const;
+/** Identifies a project across saves, copies and renames of its folder (recent list, lock, recovery). */
+export const ProjectId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'project id must be 8-64 letters, digits, "_" or "-"');
 
-export const emptyProject = (name: string): Project => ({
-  version: PROJECT_VERSION,
-  name,
-  song: null,
-  referenceImage: null,
-  beats: [],
-  segments: [],
-  fps: 12,
-  framesPerSegment: 48,
+/** An ISO-8601 time as written by `Date.prototype.toISOString`. */
+export const IsoTime = z.string().max(40).regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'time must be ISO-8601 UTC');
+
+/** Why a copy of the project was written. */
+export const SaveKind = z.enum(['new', 'save', 'save-as', 'autosave', 'migration', 'recovery']);
+export type SaveKind = z.infer<typeof SaveKind>;
+
+export const SaveInfo = z.object({
+  /** Grows with every write of this project (saves, autosaves, backups), so "newest" never depends on clocks. */
+  seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  savedAt: IsoTime,
+  kind: SaveKind,
+  /** Studio version that wrote it (support, and refusing files from the future with a useful message). */
+  appVersion: z.string().max(40),
 });
+export type SaveInfo = z.infer<typeof SaveInfo>;
+
+export const ProjectV2 = ProjectV1.omit({ version: true }).extend({
+  version: z.literal(2),
+  id: ProjectId,
+  createdAt: IsoTime,
+  saved: SaveInfo,
+  /** Format versions this document was upgraded from, oldest first. */
+  migratedFrom: z.array(z.number().int().min(1).max(1000)).max(32).default([]),
+});
+export type ProjectV2 = z.infer<typeof ProjectV2>;
+
+/** The current project format. Bump with a new ProjectVn, a migration step and a committed fixture. */
+export const Project = ProjectV2;
+export type Project = ProjectV2;
+export const PROJECT_VERSION = 2 as const;
+
+const randomProjectId = (): string => {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+};
+
+export const emptyProject = (name: string, options: { id?: string; now?: Date; appVersion?: string } = {}): Project => {
+  const now = (options.now ?? new Date()).toISOString();
+  return {
+    version: PROJECT_VERSION,
+    id: options.id ?? randomProjectId(),
+    createdAt: now,
+    saved: { seq: 0, savedAt: now, kind: 'new', appVersion: options.appVersion ?? '0.0.0' },
+    migratedFrom: [],
+    name,
+    song: null,
+    referenceImage: null,
+    beats: [],
+    segments: [],
+    fps: 12,
+    framesPerSegment: 48,
+  };
+};
