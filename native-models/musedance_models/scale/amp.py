@@ -38,12 +38,24 @@ def _float32_group_norm(module: nn.GroupNorm):
     return forward
 
 
+def _float32_layer_norm(module: nn.LayerNorm):
+    def forward(x):
+        if x.dtype == module.weight.dtype or module.weight is None:
+            return F.layer_norm(x, module.normalized_shape, module.weight, module.bias, module.eps)
+        return F.layer_norm(x.float(), module.normalized_shape, module.weight.float(),
+                            None if module.bias is None else module.bias.float(), module.eps)
+    return forward
+
+
 def make_norms_autocast_safe(model: nn.Module) -> int:
-    """Let GroupNorm take low-precision inputs under autocast on every torch version; returns modules patched."""
+    """Let GroupNorm/LayerNorm take low-precision inputs under autocast on every torch version (float32 maths,
+    float32 output, as CUDA autocast does); returns modules patched."""
     patched = 0
     for module in model.modules():
-        if isinstance(module, nn.GroupNorm) and not getattr(module, "_musedance_fp32_norm", False):
-            module.forward = _float32_group_norm(module)
+        kind = _float32_group_norm if isinstance(module, nn.GroupNorm) else (
+            _float32_layer_norm if isinstance(module, nn.LayerNorm) else None)
+        if kind is not None and not getattr(module, "_musedance_fp32_norm", False):
+            module.forward = kind(module)
             module._musedance_fp32_norm = True
             patched += 1
     return patched
