@@ -7,6 +7,7 @@ import { loadConfig, type StudioConfig } from './config';
 import { MediaRoots } from './media-roots';
 import { projectHandlers } from './projects/handlers';
 import { systemHandlers } from './system/handlers';
+import { mediaHandlers } from './media/handlers';
 
 /** What handler factories get: configuration and the shared, process-wide service state. */
 export interface StudioServices {
@@ -18,6 +19,7 @@ export function createHandlers(services: StudioServices): Handlers {
   return {
     ...systemHandlers(services),
     ...projectHandlers(services),
+    ...mediaHandlers(services),
   };
 }
 

@@ -2,5 +2,10 @@
 import type { CliCommand } from '../command';
 import { doctorCommand } from './doctor';
 import { projectCommand } from './project';
+import { probeCommand } from './probe';
+import { exportCommand } from './export';
+import { importCommand } from './media-import';
+import { settingsCommand } from './media-settings';
+import { cuesCommand } from './media-cues';
 
-export const commands: CliCommand[] = [doctorCommand, projectCommand];
+export const commands: CliCommand[] = [doctorCommand, projectCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand];

@@ -7,10 +7,12 @@
 import type { z } from 'zod';
 import { systemChannels, systemEvents } from './system';
 import { projectChannels } from './project';
+import { mediaChannels } from './media';
 
 export const contract = {
   ...systemChannels,
   ...projectChannels,
+  ...mediaChannels,
 } as const;
 
 export const events = {

@@ -1,0 +1,46 @@
+import fs from 'node:fs/promises';
+import { StudioError } from '../../shared/result';
+import { ExportFormat, GenerationSettings } from '../../shared/domain/media';
+import type { CliCommand } from '../command';
+import { callJob, userPath } from './media-job';
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary: 'Export a folder of PNG frames with the matching music range as MP4, WebM, GIF or PNG sequence',
+  usage:
+    'export <framesDir> --fps <n> --out <file|dir> [--format mp4|webm|gif|png] [--audio <song> --audio-start <sec>] [--interpolate 24|30] [--upscale 2] [--settings <settings.json>] [--overwrite] [--json]',
+  options: { fps: 'number', out: 'string', format: 'string', audio: 'string', 'audio-start': 'number', interpolate: 'number', upscale: 'number', settings: 'string', overwrite: 'boolean' },
+  async run(args, ctx) {
+    const [framesDir, ...extra] = args.positional;
+    const o = args.options;
+    if (!framesDir || extra.length || o.fps === undefined || !o.out) throw new StudioError('CLI_USAGE', `usage: ${this.usage}`);
+    const out = userPath(o.out as string);
+    const format = ExportFormat.safeParse(o.format ?? (/\.(mp4|webm|gif)$/i.exec(out)?.[1]?.toLowerCase() ?? 'mp4'));
+    if (!format.success) throw new StudioError('CLI_USAGE', '--format must be mp4, webm, gif or png.');
+    let settings: GenerationSettings | undefined;
+    if (o.settings) {
+      const text = await fs.readFile(userPath(o.settings as string), 'utf8').catch(() => {
+        throw new StudioError('CLI_USAGE', `cannot read ${String(o.settings)}`);
+      });
+      const parsed = GenerationSettings.safeParse(JSON.parse(text));
+      if (!parsed.success) throw new StudioError('CLI_USAGE', `${String(o.settings)} is not valid generation settings: ${parsed.error.issues[0]?.message}`);
+      settings = parsed.data;
+    }
+    const r = await callJob(ctx, 'media.export', {
+      framesDir: userPath(framesDir),
+      fps: o.fps as number,
+      out,
+      format: format.data,
+      audio: o.audio ? { path: userPath(o.audio as string), startSec: (o['audio-start'] as number | undefined) ?? 0 } : undefined,
+      interpolateFps: o.interpolate as 24 | 30 | undefined,
+      upscale: o.upscale as 1 | 2 | 3 | 4 | undefined,
+      settings,
+      overwrite: (o.overwrite as boolean | undefined) ?? false,
+    });
+    const speed = r.elapsedSec > 0 ? r.durationSec / r.elapsedSec : 0;
+    return {
+      json: r,
+      text: `Exported ${r.frames} frames (${r.durationSec.toFixed(2)} s at ${r.outputFps} fps) to ${r.out}, ${r.sizeBytes} bytes in ${r.elapsedSec.toFixed(2)} s (${speed.toFixed(1)}x real time)`,
+    };
+  },
+};
