@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { OpenedProject } from '../../shared/contract/project';
 import { emptyProject, type Project, type SaveKind } from '../../shared/domain/project';
 import type { MigrationContext } from '../../shared/domain/project-migrations';
+import { describeProjectDiff } from '../../shared/domain/project-diff';
 import { StudioError } from '../../shared/result';
 import type { MediaRoots } from '../media-roots';
 import { isInside } from '../media-roots';
@@ -138,7 +139,8 @@ export class ProjectService {
       // An autosave from an earlier session is copied into backups/ so nothing can overwrite the only copy.
       if (autosave.ok) await keepAsBackup(root, autosaveFile(root), backupName(autosave.project.saved.seq));
     }
-    const recoveryAvailable = autosave.ok && autosave.project.id === project.id && autosave.project.saved.seq > project.saved.seq;
+    const recoveryAvailable =
+      autosave.ok && autosave.project.id === project.id && autosave.project.saved.seq > project.saved.seq && describeProjectDiff(project, autosave.project).length > 0;
     if (this.session && this.session.root !== root) await this.releaseSession();
     await this.switchTo({
       ...blankSession(root, project),
