@@ -35,6 +35,8 @@ app.whenReady().then(() => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      // Middle-click would open links in a new window, bypassing setWindowOpenHandler's intent.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   windows.add(win);
