@@ -98,6 +98,8 @@ export class ProjectService {
   private async openNow(root: string, options: { readOnly?: boolean }): Promise<OpenedProject> {
     const stat = await fs.stat(root).catch(() => null);
     if (!stat?.isDirectory()) throw new StudioError('PROJECT_NOT_FOUND', `${root} is not a folder.`);
+    // Never drop a lock file into a folder that is not a project.
+    if (!(await fileExists(projectFile(root)))) throw new StudioError('PROJECT_NOT_FOUND', `No project.json in ${root}.`);
     let lock: HeldLock | null = null;
     let readOnlyReason: string | null = options.readOnly ? 'Opened read-only on request.' : null;
     let lockHolder: OpenedProject['lockHolder'] = null;
@@ -270,6 +272,9 @@ export class ProjectService {
   recover(dir: string, candidateId: string | null): Promise<OpenedProject> {
     return this.serial(async () => {
       const root = absoluteDir(dir);
+      if (!(await fileExists(projectFile(root))) && !(await listBackupFiles(root)).length) {
+        throw new StudioError('PROJECT_NOT_FOUND', `${root} holds no project and no backups to recover.`);
+      }
       const ours = this.session?.root === root ? this.session.lock : null;
       const attempt = ours ? null : await acquireProjectLock(root, this.lockIdentity);
       if (attempt && !attempt.acquired) throw new StudioError('PROJECT_LOCKED', attempt.reason.replace(/it was opened read-only\.$/, 'close it there first.'));
