@@ -7,6 +7,7 @@ import { loadConfig, type StudioConfig } from './config';
 import { MediaRoots } from './media-roots';
 import { projectHandlers } from './projects/handlers';
 import { systemHandlers } from './system/handlers';
+import { trainingHandlers } from './training/handlers';
 import { mediaHandlers } from './media/handlers';
 
 /** What handler factories get: configuration and the shared, process-wide service state. */
@@ -18,6 +19,7 @@ export interface StudioServices {
 export function createHandlers(services: StudioServices): Handlers {
   return {
     ...systemHandlers(services),
+    ...trainingHandlers(services),
     ...projectHandlers(services),
     ...mediaHandlers(services),
   };

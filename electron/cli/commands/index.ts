@@ -2,10 +2,12 @@
 import type { CliCommand } from '../command';
 import { doctorCommand } from './doctor';
 import { projectCommand } from './project';
+import { datasetCommand } from './dataset';
+import { trainCommand } from './train';
 import { probeCommand } from './probe';
 import { exportCommand } from './export';
 import { importCommand } from './media-import';
 import { settingsCommand } from './media-settings';
 import { cuesCommand } from './media-cues';
 
-export const commands: CliCommand[] = [doctorCommand, projectCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand];
+export const commands: CliCommand[] = [doctorCommand, projectCommand, datasetCommand, trainCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand];

@@ -6,17 +6,20 @@
  */
 import type { z } from 'zod';
 import { systemChannels, systemEvents } from './system';
+import { trainingChannels, trainingEvents } from './training';
 import { projectChannels } from './project';
 import { mediaChannels } from './media';
 
 export const contract = {
   ...systemChannels,
+  ...trainingChannels,
   ...projectChannels,
   ...mediaChannels,
 } as const;
 
 export const events = {
   ...systemEvents,
+  ...trainingEvents,
 } as const;
 
 export type Contract = typeof contract;
