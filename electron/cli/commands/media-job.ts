@@ -34,4 +34,4 @@ export async function callJob<K extends ChannelName>(ctx: CliContext, channel: K
  * `npm run` changes the working directory to the package root; a relative path the user typed is relative to
  * where they typed it (npm passes that as INIT_CWD).
  */
-export const userPath = (p: string): string => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+export const userPath = (p: string): string => path.resolve(process.env.INIT_CWD || process.cwd(), p);

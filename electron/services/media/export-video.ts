@@ -14,7 +14,7 @@ import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { findFrameSequence } from './frame-sequence';
 import { probeMedia } from './probe';
 import { SETTINGS_SIDECAR, settingsJson, writeFfmetadata } from './settings-tag';
-import { fractionOf, type MediaJobOptions, type MediaTools } from './tools';
+import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
 export interface ExportVideoRequest extends MediaJobOptions {
   framesDir: string;
@@ -67,7 +67,11 @@ export function videoFilters(request: Pick<ExportVideoRequest, 'upscale' | 'inte
   return filters;
 }
 
-export async function exportVideo(tools: MediaTools, request: ExportVideoRequest): Promise<ExportVideoResult> {
+export function exportVideo(tools: MediaTools, request: ExportVideoRequest): Promise<ExportVideoResult> {
+  return cancellable(request.signal, 'Export', () => exportVideoJob(tools, request));
+}
+
+async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): Promise<ExportVideoResult> {
   const started = performance.now();
   const { signal, onProgress, fps, format } = request;
   onProgress?.(0, 'Reading frames');

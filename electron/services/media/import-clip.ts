@@ -11,7 +11,7 @@ import { removeAll } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { MONO_16K_SAMPLE_RATE } from './import-song';
 import { probeMedia } from './probe';
-import { fractionOf, type MediaJobOptions, type MediaTools } from './tools';
+import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
 export const CLIP_FRAME_PATTERN = '%06d.png';
 
@@ -35,7 +35,11 @@ export interface ImportedClip {
   durationSec: number;
 }
 
-export async function importClip(tools: MediaTools, request: ImportClipRequest): Promise<ImportedClip> {
+export function importClip(tools: MediaTools, request: ImportClipRequest): Promise<ImportedClip> {
+  return cancellable(request.signal, 'Clip import', () => importClipJob(tools, request));
+}
+
+async function importClipJob(tools: MediaTools, request: ImportClipRequest): Promise<ImportedClip> {
   const { signal, onProgress, fps, width, height } = request;
   onProgress?.(0, 'Checking the clip');
   const probe = await probeMedia(request.path, { ...tools, require: 'video', signal });

@@ -10,7 +10,7 @@ import type { MediaRef } from '../../shared/domain/project';
 import { partialPath, removeAll, resolveProjectDir, safeExtension, storeFile, storeGenerated, MEDIA_DIR } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { probeMedia } from './probe';
-import type { MediaJobOptions, MediaTools } from './tools';
+import { cancellable, type MediaJobOptions, type MediaTools } from './tools';
 
 export interface ImportedImage {
   original: MediaRef;
@@ -44,7 +44,11 @@ export function centredCrop(srcW: number, srcH: number, dstW: number, dstH: numb
   return { x: Math.floor((srcW - width) / 2), y: Math.floor((srcH - height) / 2), width, height };
 }
 
-export async function importImage(tools: MediaTools, request: ImportImageRequest): Promise<ImportedImage> {
+export function importImage(tools: MediaTools, request: ImportImageRequest): Promise<ImportedImage> {
+  return cancellable(request.signal, 'Image import', () => importImageJob(tools, request));
+}
+
+async function importImageJob(tools: MediaTools, request: ImportImageRequest): Promise<ImportedImage> {
   const { signal, onProgress, width, height } = request;
   const projectDir = await resolveProjectDir(request.projectDir);
   onProgress?.(0, 'Checking the image');

@@ -10,7 +10,7 @@ import type { MediaRef } from '../../shared/domain/project';
 import { partialPath, removeAll, resolveProjectDir, safeExtension, storeFile } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { probeMedia } from './probe';
-import { fractionOf, type MediaJobOptions, type MediaTools } from './tools';
+import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
 export const MONO_16K_SAMPLE_RATE = 16_000;
 export const STEREO_44K_SAMPLE_RATE = 44_100;
@@ -28,7 +28,11 @@ export const songWorkingCopies = (sha256: string) => ({
   stereo44kPath: `media/${sha256}.stereo44k.wav`,
 });
 
-export async function importSong(tools: MediaTools, request: { projectDir: string; path: string } & MediaJobOptions): Promise<ImportedSong> {
+export function importSong(tools: MediaTools, request: { projectDir: string; path: string } & MediaJobOptions): Promise<ImportedSong> {
+  return cancellable(request.signal, 'Song import', () => importSongJob(tools, request));
+}
+
+async function importSongJob(tools: MediaTools, request: { projectDir: string; path: string } & MediaJobOptions): Promise<ImportedSong> {
   const { signal, onProgress } = request;
   const projectDir = await resolveProjectDir(request.projectDir);
   onProgress?.(0, 'Checking the song');

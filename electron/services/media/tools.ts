@@ -1,3 +1,5 @@
+import { ErrorCodes, StudioError } from '../../shared/result';
+
 /** What every media function needs: the ffmpeg/ffprobe binaries, a cancel signal and a progress callback. */
 export interface MediaTools {
   ffmpegPath: string;
@@ -13,3 +15,16 @@ export interface MediaJobOptions {
 /** Clamps an ffmpeg out-time into a progress fraction of an expected duration. */
 export const fractionOf = (doneSec: number, totalSec: number): number | null =>
   totalSec > 0 && Number.isFinite(doneSec) ? Math.min(1, Math.max(0, doneSec / totalSec)) : null;
+
+/**
+ * Runs a media job so that a cancel always surfaces as CANCELLED, whichever step was interrupted (hashing,
+ * ffprobe, ffmpeg): direct Node callers get the same error value the IPC registry produces.
+ */
+export async function cancellable<T>(signal: AbortSignal | undefined, label: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (signal?.aborted) throw new StudioError(ErrorCodes.cancelled, `${label} cancelled.`);
+    throw error;
+  }
+}

@@ -12,7 +12,7 @@ import { partialPath, removeAll } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { STEREO_44K_SAMPLE_RATE } from './import-song';
 import { probeMedia } from './probe';
-import { fractionOf, type MediaJobOptions, type MediaTools } from './tools';
+import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
 const CUE_POINT_BYTES = 24;
 /** Largest WAV chunk walked when reading cues (a corrupt size field must not drive a huge allocation). */
@@ -77,7 +77,11 @@ export interface WriteBeatCuesRequest extends MediaJobOptions {
   overwrite?: boolean;
 }
 
-export async function writeBeatCues(tools: MediaTools, request: WriteBeatCuesRequest): Promise<{ out: string; cues: number; sampleRate: number }> {
+export function writeBeatCues(tools: MediaTools, request: WriteBeatCuesRequest): Promise<{ out: string; cues: number; sampleRate: number }> {
+  return cancellable(request.signal, 'Beat cue WAV', () => writeBeatCuesJob(tools, request));
+}
+
+async function writeBeatCuesJob(tools: MediaTools, request: WriteBeatCuesRequest): Promise<{ out: string; cues: number; sampleRate: number }> {
   const { signal, onProgress } = request;
   const probe = await probeMedia(request.songPath, { ...tools, require: 'audio', signal });
   const out = path.resolve(request.out);
