@@ -9,6 +9,7 @@ import { projectHandlers } from './projects/handlers';
 import { systemHandlers } from './system/handlers';
 import { trainingHandlers } from './training/handlers';
 import { mediaHandlers } from './media/handlers';
+import { generateHandlers } from './inference/handlers';
 
 /** What handler factories get: configuration and the shared, process-wide service state. */
 export interface StudioServices {
@@ -22,6 +23,7 @@ export function createHandlers(services: StudioServices): Handlers {
     ...trainingHandlers(services),
     ...projectHandlers(services),
     ...mediaHandlers(services),
+    ...generateHandlers(services),
   };
 }
 

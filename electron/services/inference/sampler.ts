@@ -96,7 +96,7 @@ export async function sampleLatents(runtime: PackRuntime, job: SegmentSampling):
   const music2 = withZeros(job.music);
   const beat2 = withZeros(job.beat);
   const motion2 = twice(motionLatents(runtime, job.cond, job.motion));
-  let latents = Float32Array.from(job.noise, (v) => v * scheduler.initNoiseSigma);
+  let latents: Float32Array = Float32Array.from(job.noise, (v) => v * scheduler.initNoiseSigma);
   for (const [i, t] of timesteps.entries()) {
     throwIfCancelled(job.signal);
     const started = performance.now();

@@ -9,17 +9,20 @@ import { systemChannels, systemEvents } from './system';
 import { trainingChannels, trainingEvents } from './training';
 import { projectChannels } from './project';
 import { mediaChannels } from './media';
+import { generateChannels, generateEvents } from './generate';
 
 export const contract = {
   ...systemChannels,
   ...trainingChannels,
   ...projectChannels,
   ...mediaChannels,
+  ...generateChannels,
 } as const;
 
 export const events = {
   ...systemEvents,
   ...trainingEvents,
+  ...generateEvents,
 } as const;
 
 export type Contract = typeof contract;
