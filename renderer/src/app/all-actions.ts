@@ -2,5 +2,7 @@
 import type { Action } from '../actions/action';
 import { shellActions } from '../features/shell/actions/index';
 import { systemActions } from '../features/system/actions/index';
+import { trainingActions } from '../features/training/actions/index';
+import { timelineActions } from '../features/timeline/index';
 
-export const allActions: Action[] = [...shellActions, ...systemActions];
+export const allActions: Action[] = [...shellActions, ...systemActions, ...timelineActions];

@@ -3,10 +3,13 @@
  * Features add their panel here, one line each.
  */
 import type { ComponentType } from 'react';
+import { TimelinePanel } from '../features/timeline/index';
 
 export interface StudioPanel {
   id: string;
   component: ComponentType;
 }
 
-export const studioPanels: StudioPanel[] = [];
+export const studioPanels: StudioPanel[] = [
+  { id: 'timeline', component: TimelinePanel },
+];

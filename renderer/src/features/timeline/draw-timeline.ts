@@ -1,0 +1,222 @@
+/**
+ * Draws the timeline overlay (ruler, beat lane, beat lines, frame grid with one-hot cells, segment lane,
+ * box selection) for the visible window only: cost grows with what is on screen, not with the song, so a
+ * 10-minute song with thousands of beats redraws in well under a frame.
+ */
+import type { BeatMarker, Segment } from '@shared/domain/project';
+import { lowerBound } from './beat-ops';
+import { beatFrame } from './frame-model';
+import { LANES, laneTops, formatClock, rulerStepSec, timeToX, visibleEndSec, type ViewWindow } from './lane-layout';
+
+export interface DrawInput {
+  view: ViewWindow;
+  heightPx: number;
+  durationSec: number;
+  fps: number;
+  beats: readonly BeatMarker[];
+  selected: ReadonlySet<string>;
+  /** Beats being dragged, drawn shifted by deltaSec. */
+  drag: { ids: ReadonlySet<string>; deltaSec: number } | null;
+  segments: readonly Segment[];
+  selectedSegments: ReadonlySet<string>;
+  box: { x0: number; x1: number; y0: number; y1: number } | null;
+  focusedBeatId: string | null;
+}
+
+export const COLOURS = {
+  background: '#15171c',
+  ruler: '#1f2229',
+  rulerText: '#9aa3b2',
+  tick: '#3a404c',
+  detected: '#56c8e8',
+  user: '#ffb86b',
+  selected: '#ffffff',
+  anchor: '#ff5c7a',
+  frameTick: '#2b303a',
+  oneHot: '#8ab4ff',
+  segmentText: '#0d0f12',
+  boundary: 'rgba(255,255,255,0.35)',
+  box: 'rgba(138,180,255,0.18)',
+  boxEdge: '#8ab4ff',
+} as const;
+
+export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): void {
+  const { view, heightPx } = input;
+  ctx.clearRect(0, 0, view.widthPx, heightPx);
+  drawRuler(ctx, input);
+  drawSegments(ctx, input);
+  drawFrameGrid(ctx, input);
+  drawBeats(ctx, input);
+  if (input.box) {
+    const { x0, x1, y0, y1 } = input.box;
+    ctx.fillStyle = COLOURS.box;
+    ctx.fillRect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+    ctx.strokeStyle = COLOURS.boxEdge;
+    ctx.strokeRect(Math.min(x0, x1) + 0.5, Math.min(y0, y1) + 0.5, Math.abs(x1 - x0), Math.abs(y1 - y0));
+  }
+}
+
+function drawRuler(ctx: CanvasRenderingContext2D, { view }: DrawInput): void {
+  ctx.fillStyle = COLOURS.ruler;
+  ctx.fillRect(0, 0, view.widthPx, LANES.rulerH);
+  const step = rulerStepSec(view.pxPerSec);
+  const minor = step / 5;
+  const end = visibleEndSec(view);
+  ctx.fillStyle = COLOURS.rulerText;
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.strokeStyle = COLOURS.tick;
+  ctx.beginPath();
+  for (let i = Math.floor(view.startSec / minor); i * minor <= end; i++) {
+    const t = i * minor;
+    const x = Math.round(timeToX(view, t)) + 0.5;
+    const major = i % 5 === 0;
+    ctx.moveTo(x, major ? 4 : LANES.rulerH - 6);
+    ctx.lineTo(x, LANES.rulerH);
+    if (major) ctx.fillText(formatClock(t, step), x + 3, 9);
+  }
+  ctx.stroke();
+}
+
+function visibleSlice<T>(items: readonly T[], at: (t: T) => number, view: ViewWindow, marginSec: number): [number, number] {
+  const from = lowerBound(items, view.startSec - marginSec, at);
+  const to = lowerBound(items, visibleEndSec(view) + marginSec, at);
+  return [from, to];
+}
+
+function drawSegments(ctx: CanvasRenderingContext2D, input: DrawInput): void {
+  const { view, segments, fps, heightPx } = input;
+  const top = laneTops.segments;
+  const [from, to] = visibleSlice(segments, (s) => (s.startFrame + s.frames) / fps, view, 0);
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (let i = from; i <= Math.min(to, segments.length - 1); i++) {
+    const s = segments[i]!;
+    const x0 = timeToX(view, s.startFrame / fps);
+    const x1 = timeToX(view, (s.startFrame + s.frames) / fps);
+    const selected = input.selectedSegments.has(s.id);
+    ctx.globalAlpha = selected ? 0.95 : 0.55;
+    ctx.fillStyle = s.colour;
+    ctx.fillRect(x0 + 1, top + 3, Math.max(1, x1 - x0 - 2), LANES.segmentH - 6);
+    ctx.globalAlpha = 1;
+    if (selected) {
+      ctx.strokeStyle = COLOURS.selected;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x0 + 2, top + 4, Math.max(1, x1 - x0 - 4), LANES.segmentH - 8);
+      ctx.lineWidth = 1;
+    }
+    // Boundary through the waveform and grid: where one generated clip hands over to the next.
+    ctx.strokeStyle = COLOURS.boundary;
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    ctx.moveTo(Math.round(x0) + 0.5, laneTops.beatLane);
+    ctx.lineTo(Math.round(x0) + 0.5, heightPx);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (x1 - x0 > 40) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x0 + 4, top, x1 - x0 - 8, LANES.segmentH);
+      ctx.clip();
+      ctx.fillStyle = COLOURS.segmentText;
+      ctx.fillText(`${i + 1}  ${s.prompt || '(no prompt)'}`, Math.max(x0, 0) + 6, top + LANES.segmentH / 2);
+      ctx.restore();
+    }
+  }
+}
+
+function drawFrameGrid(ctx: CanvasRenderingContext2D, input: DrawInput): void {
+  const { view, fps, beats, segments } = input;
+  const top = laneTops.grid;
+  const pxPerFrame = view.pxPerSec / fps;
+  ctx.fillStyle = COLOURS.background;
+  ctx.fillRect(0, top, view.widthPx, LANES.gridH);
+  const firstFrame = Math.max(0, Math.floor(view.startSec * fps));
+  const lastFrame = Math.ceil(visibleEndSec(view) * fps);
+  const cellTop = top + LANES.gridH / 2;
+  const cellH = LANES.gridH / 2 - 3;
+  if (pxPerFrame >= 3) {
+    const K = segments[0]?.frames ?? 48;
+    ctx.strokeStyle = COLOURS.frameTick;
+    ctx.beginPath();
+    for (let f = firstFrame; f <= lastFrame; f++) {
+      const x = Math.round(timeToX(view, f / fps)) + 0.5;
+      ctx.moveTo(x, f % K === 0 ? top : cellTop);
+      ctx.lineTo(x, cellTop + cellH);
+    }
+    ctx.stroke();
+    ctx.fillStyle = COLOURS.rulerText;
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textBaseline = 'top';
+    const labelEvery = Math.max(1, [1, 2, 4, 6, 12, 24, 48].find((n) => n * pxPerFrame >= 28) ?? 96);
+    for (let f = Math.ceil(firstFrame / labelEvery) * labelEvery; f <= lastFrame; f += labelEvery) {
+      ctx.fillText(String(f), timeToX(view, f / fps) + 2, top + 2);
+    }
+  }
+  // One-hot cells: the frames where the model's beat module receives a 1.
+  const [from, to] = visibleSlice(beats, (b) => b.timeSec, view, 1 / fps);
+  ctx.fillStyle = COLOURS.oneHot;
+  const w = Math.max(2, pxPerFrame - 1);
+  for (let i = from; i < to; i++) {
+    const f = beatFrame(beats[i]!.timeSec, fps);
+    ctx.fillRect(timeToX(view, f / fps) + (pxPerFrame >= 3 ? 1 : 0), cellTop, w, cellH);
+  }
+}
+
+function drawBeats(ctx: CanvasRenderingContext2D, input: DrawInput): void {
+  const { view, beats, selected, drag, fps } = input;
+  const [from, to] = visibleSlice(beats, (b) => b.timeSec, view, 2);
+  const laneMid = laneTops.beatLane + LANES.beatLaneH / 2;
+  const waveBottom = laneTops.grid;
+  const showFrames = view.pxPerSec / fps >= 6;
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (let i = from; i < to; i++) {
+    const b = beats[i]!;
+    const dragged = drag?.ids.has(b.id) ?? false;
+    const t = dragged ? Math.max(0, b.timeSec + drag!.deltaSec) : b.timeSec;
+    const x = Math.round(timeToX(view, t)) + 0.5;
+    if (x < -10 || x > view.widthPx + 10) continue;
+    const isSel = selected.has(b.id) || dragged;
+    const colour = isSel ? COLOURS.selected : b.source === 'user' ? COLOURS.user : COLOURS.detected;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = isSel ? 2 : 1;
+    if (b.source === 'detected') ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(x, laneTops.wave);
+    ctx.lineTo(x, waveBottom);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1;
+    // Handle: detected = hollow triangle, user = filled diamond; anchored gets a red pin.
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    if (b.source === 'user') {
+      ctx.moveTo(x, laneMid - 6);
+      ctx.lineTo(x + 5, laneMid);
+      ctx.lineTo(x, laneMid + 6);
+      ctx.lineTo(x - 5, laneMid);
+      ctx.closePath();
+      ctx.fill();
+    } else {
+      ctx.moveTo(x - 5, laneMid - 5);
+      ctx.lineTo(x + 5, laneMid - 5);
+      ctx.lineTo(x, laneMid + 5);
+      ctx.closePath();
+      ctx.stroke();
+      if (isSel) ctx.fill();
+    }
+    if (b.anchored) {
+      ctx.fillStyle = COLOURS.anchor;
+      ctx.fillRect(x - 2, laneTops.beatLane + 1, 4, 4);
+    }
+    if (b.id === input.focusedBeatId) {
+      ctx.strokeStyle = COLOURS.selected;
+      ctx.strokeRect(x - 8, laneTops.beatLane + 1, 16, LANES.beatLaneH - 2);
+    }
+    if (showFrames) {
+      ctx.fillStyle = COLOURS.rulerText;
+      ctx.fillText(`f${beatFrame(t, fps)}`, x + 7, laneMid);
+    }
+  }
+}

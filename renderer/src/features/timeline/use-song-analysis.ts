@@ -1,0 +1,42 @@
+/**
+ * Loads the open project's song analysis from the service (with progress) whenever the song changes, and
+ * adopts it: detected beats when the project has none, segments covering the song.
+ */
+import { useEffect } from 'react';
+import type { StudioBridge } from '@shared/contract/bridge';
+import { newJobId } from '../../bridge/index';
+import { useProjectState } from '../../state/project-store';
+import { analyseSong } from './analysis-client';
+import { adoptAnalysis } from './timeline-edits';
+import { timelineStore } from './timeline-store';
+
+const joinPath = (dir: string, rel: string) => `${dir.replace(/[\\/]+$/, '')}/${rel}`;
+
+export function useSongAnalysis(studio: StudioBridge): void {
+  const dir = useProjectState((s) => s.dir);
+  const songPath = useProjectState((s) => s.project?.song?.path ?? null);
+  useEffect(() => {
+    timelineStore.reset();
+    if (!dir || !songPath) return;
+    let live = true;
+    const jobId = newJobId('analyse');
+    timelineStore.update({ analysis: { status: 'loading', message: 'Analysing the song…', fraction: null } });
+    const off = studio.on('job.progress', (e) => {
+      if (live && e.jobId === jobId) timelineStore.update({ analysis: { status: 'loading', message: e.message, fraction: e.fraction } });
+    });
+    void analyseSong(studio, joinPath(dir, songPath), jobId).then((result) => {
+      if (!live) return;
+      if (!result.ok) {
+        timelineStore.update({ analysis: { status: 'error', ...result.error } });
+        return;
+      }
+      timelineStore.update({ analysis: { status: 'ready', analysis: result.value } });
+      adoptAnalysis(result.value.durationSec, result.value.beatsSec);
+    });
+    return () => {
+      live = false;
+      off();
+      void studio.verbs.jobs.cancel({ jobId });
+    };
+  }, [studio, dir, songPath]);
+}
