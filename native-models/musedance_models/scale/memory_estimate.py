@@ -204,7 +204,8 @@ def measure_matmul_flops(device: str = "cpu", size: int = 512, repeats: int = 3)
 def estimate_training_memory(cfg: MuseDanceConfig, stage: int = 2, batch_size: int = 1, mixed_precision: str = "no",
                              gradient_checkpointing: bool = False, lora_rank: Optional[int] = None,
                              attention: str = "auto", trainable=stage_trainable,
-                             device_flops: Optional[float] = None) -> MemoryEstimate:
+                             device_flops: Optional[float] = None, frames: Optional[int] = None) -> MemoryEstimate:
+    """`frames`: frames per stage-2 training window (default K)."""
     from ..models.audio_encoder import AstAudioEncoder
     from ..models.reference_net import ReferenceNet
     from ..models.text_encoder import ClipTextEncoder
@@ -246,7 +247,7 @@ def estimate_training_memory(cfg: MuseDanceConfig, stage: int = 2, batch_size: i
                 handles.append(module.register_forward_hook(trace.count_flops))
     h, w = cfg.latent_hw
     c = cfg.vae.latent_channels
-    k = 1 if stage == 1 else cfg.frames_per_segment
+    k = 1 if stage == 1 else (frames or cfg.frames_per_segment)
     meta = dict(device="meta")
     text = torch.empty(batch_size, cfg.text.max_length, cfg.text.hidden_size, **meta)
     ref_latents = torch.empty(batch_size, c, h, w, **meta)
@@ -306,3 +307,36 @@ def out_of_memory_advice(estimate: Optional[MemoryEstimate], device_memory_bytes
         need = "unknown need"
     have = f"{device_memory_bytes / GIB:.1f} GiB available" if device_memory_bytes else "device memory unknown"
     return f"out of memory ({need}, {have}): " + "; ".join(tips)
+
+
+def estimate_for_trainer(trainer, spec: Optional[dict] = None) -> MemoryEstimate:
+    """The estimate for a built `musedance_models.train.Trainer`: parameter counts from its real model (what
+    its stage trains), activations from the meta trace of its stage, time from this machine's matmul speed."""
+    spec = spec or {}
+    model = trainer.model
+    params = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    stage = {"stage1": 1, "stage2": 2}.get(trainer.spec.stage)
+    device = "cuda" if next(model.parameters()).is_cuda else "cpu"
+    flops = measure_matmul_flops(device)
+    lora = spec.get("lora") or None
+    if stage is None:  # the VAE stage: single frames through the VAE only
+        estimate = MemoryEstimate(parameters=params, trainable_parameters=trainable, weights_bytes=0,
+                                  gradients_bytes=0, optimizer_bytes=0, activations_bytes=0, total_bytes=0,
+                                  forward_flops=0, step_flops=0, attention="n/a",
+                                  settings=dict(stage="vae", batch_size=trainer.spec.batch_size,
+                                                mixed_precision=spec.get("mixedPrecision", "no"),
+                                                height=trainer.cfg.height, width=trainer.cfg.width, frames=1))
+    else:
+        estimate = estimate_training_memory(
+            trainer.cfg, stage=stage, batch_size=trainer.spec.batch_size,
+            mixed_precision=spec.get("mixedPrecision", "no"),
+            gradient_checkpointing=bool(spec.get("gradientCheckpointing", False)),
+            lora_rank=lora["rank"] if lora else None, device_flops=flops, frames=trainer.spec.train_frames)
+    estimate.parameters, estimate.trainable_parameters = params, trainable
+    estimate.weights_bytes = params * 4
+    estimate.gradients_bytes = trainable * 4
+    estimate.optimizer_bytes = trainable * 4 * ADAM_STATE_PER_PARAM
+    estimate.total_bytes = (estimate.weights_bytes + estimate.gradients_bytes + estimate.optimizer_bytes
+                            + estimate.activations_bytes)
+    return estimate

@@ -10,7 +10,6 @@ class JobControl:
         self.paused = False
         self.resume_id: Optional[str] = None
         self.cancel_requested = False
-        self.cancel_save = False
         self.terminate_requested = False
         self._samples: List[Tuple[Optional[str], Dict[str, Any]]] = []
 
@@ -28,10 +27,9 @@ class JobControl:
             self._cond.notify_all()
             return True
 
-    def request_cancel(self, save_checkpoint: bool) -> None:
+    def request_cancel(self) -> None:
         with self._cond:
             self.cancel_requested = True
-            self.cancel_save = self.cancel_save or save_checkpoint
             self._cond.notify_all()
 
     def request_terminate(self) -> None:

@@ -3,10 +3,8 @@
 Every job ends with exactly one `done` event carrying the id of the command that started it.
 The training library is reached only through `session.py`.
 """
-import glob
 import json
 import os
-import re
 import sys
 import time
 import traceback
@@ -16,27 +14,10 @@ from . import errors
 from .control import JobControl
 from .protocol import EventWriter, ProtocolError
 
-CHECKPOINT_DIR = "checkpoints"
 SAMPLES_DIR = "samples"
 RUN_SPEC_FILE = "run.json"
-FINAL_CHECKPOINT = "final.pt"
-STEP_CHECKPOINT = re.compile(r"^step_(\d{8})\.pt$")
+CHECKPOINT_FILE = "checkpoint.pt"  # the training library's single, atomically replaced checkpoint
 PAUSE_POLL_SEC = 0.2
-
-
-def step_checkpoint_path(run_dir: str, step: int) -> str:
-    return os.path.join(run_dir, CHECKPOINT_DIR, f"step_{step:08d}.pt")
-
-
-def newest_checkpoint(run_dir: str) -> Optional[str]:
-    """Newest step_*.pt; final.pt when the run finished and no later step checkpoint exists."""
-    folder = os.path.join(run_dir, CHECKPOINT_DIR)
-    steps = sorted(p for p in glob.glob(os.path.join(folder, "step_*.pt")) if STEP_CHECKPOINT.match(os.path.basename(p)))
-    final = os.path.join(folder, FINAL_CHECKPOINT)
-    if os.path.exists(final):
-        if not steps or os.path.getmtime(final) >= os.path.getmtime(steps[-1]):
-            return final
-    return steps[-1] if steps else None
 
 
 class Job:
@@ -69,111 +50,122 @@ class Job:
 
 
 class TrainJob(Job):
-    """A run: new (`train`) or continued from disk (`resume` with runDir)."""
+    """A run: new (`train`) or continued from its folder (`resume` with runDir)."""
     kind = "train"
 
-    def __init__(self, command_id, cmd, writer, control, spec: Dict[str, Any], resume_checkpoint: Optional[str]):
+    def __init__(self, command_id, cmd, writer, control, spec: Dict[str, Any], resuming: bool):
         super().__init__(command_id, cmd, writer, control)
         self.spec = spec
-        self.resume_checkpoint = resume_checkpoint
+        self.resuming = resuming
         self.run_dir = os.path.abspath(spec["runDir"])
         self.run_id = os.path.basename(self.run_dir.rstrip(os.sep))
         self.last_checkpoint: Optional[str] = None
         self.session = None
+        self._stop_reason: Optional[str] = None
+        self._started = time.monotonic()
+        self._start_step = 0
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def _run(self) -> None:
         from . import session as training_api  # imports torch: keep the worker's greeting fast
 
         self.state = "training"
-        os.makedirs(os.path.join(self.run_dir, CHECKPOINT_DIR), exist_ok=True)
-        if self.resume_checkpoint is None:
+        os.makedirs(self.run_dir, exist_ok=True)
+        if not self.resuming:
             with open(os.path.join(self.run_dir, RUN_SPEC_FILE), "w", encoding="utf-8") as handle:
                 json.dump(self.spec, handle, indent=1)
-        self.session = training_api.open_run(self.spec, self.resume_checkpoint)
-        self.step = self.session.step
-        self.last_checkpoint = self.resume_checkpoint
+        self.session = training_api.RunSession(self.spec)
+        self.step = self._start_step = self.session.step
+        existing = os.path.join(self.run_dir, CHECKPOINT_FILE)
+        self.last_checkpoint = existing if self.resuming and os.path.exists(existing) else None
         self._emit("estimate", **self.session.estimate())
-        started = time.monotonic()
-        start_step = self.step
-        total = self.spec["steps"]
+        self._started = time.monotonic()
         while True:
-            stop = self._step_boundary()
-            if stop:
+            result = self.session.run(self._on_library_event, self._should_stop)
+            self.step = int(result["step"])
+            if not result.get("stopped"):
+                self._done("completed", runId=self.run_id, step=self.step, checkpoint=self.last_checkpoint)
                 return
-            if self.step >= total:
-                break
-            metrics = self.session.train_step()
-            self.step = self.session.step
-            elapsed = time.monotonic() - started
-            rate = (self.step - start_step) / elapsed if elapsed > 0 else None
-            self._emit("loss", stage=self.spec["stage"], step=self.step, loss=metrics["loss"], lr=metrics["lr"])
-            self._emit("progress", stage=self.spec["stage"], step=self.step, totalSteps=total,
-                       elapsedSec=round(elapsed, 3), stepsPerSec=rate,
-                       etaSec=(total - self.step) / rate if rate else None)
-            every = self.spec["checkpointEverySteps"]
-            if every and self.step % every == 0 and self.step < total:
-                self._checkpoint("interval")
-            every = self.spec["sampleEverySteps"]
-            if every and self.step % every == 0:
-                self._preview_sample()
-        final = os.path.join(self.run_dir, CHECKPOINT_DIR, FINAL_CHECKPOINT)
-        self._save(final, "final")
-        self._done("completed", runId=self.run_id, step=self.step, checkpoint=self.last_checkpoint)
+            if self._finish_if_stopping():
+                return
+            self._pause()  # the library stopped because of a pause request (checkpoint written)
+            if self._finish_if_stopping():
+                return
+            self._stop_reason = None
 
-    def _step_boundary(self) -> bool:
-        """Serve pause / samples / cancel / terminate between steps. True = the job has ended."""
-        control = self.control
+    def _should_stop(self) -> bool:
+        """Called by the library between steps: serve samples, then stop for pause / cancel / terminate."""
         self._serve_samples()
-        if control.pause_requested and not control.stopping:
-            self._checkpoint("pause")
-            control.paused = True
-            self.state = "paused"
-            self._emit("paused", step=self.step)
-            while control.pause_requested and not control.stopping:
-                control.wait(PAUSE_POLL_SEC)
-                self._serve_samples()
-            control.paused = False
-            if not control.stopping:
-                self.state = "training"
-                self.writer.emit("resumed", id=control.resume_id, runId=self.run_id, step=self.step)
+        control = self.control
+        if control.terminate_requested:
+            self._stop_reason = "terminate"
+        elif control.cancel_requested:
+            self._stop_reason = "cancel"
+        elif control.pause_requested:
+            self._stop_reason = "pause"
+        return self._stop_reason is not None
+
+    def _pause(self) -> None:
+        control = self.control
+        control.paused = True
+        self.state = "paused"
+        self._emit("paused", step=self.step)
+        while control.pause_requested and not control.stopping:
+            control.wait(PAUSE_POLL_SEC)
+            self._serve_samples()
+        control.paused = False
+        if not control.stopping:
+            self.state = "training"
+            self.writer.emit("resumed", id=control.resume_id, runId=self.run_id, step=self.step)
+
+    def _finish_if_stopping(self) -> bool:
+        control = self.control
         if control.terminate_requested:
             self.state = "stopping"
-            self._checkpoint("terminate")
+            if self._stop_reason != "terminate":  # stopped earlier (pause): the checkpoint is current
+                self._emit("checkpoint", step=self.step, path=self.last_checkpoint, reason="terminate")
             self._done("terminated", runId=self.run_id, step=self.step, checkpoint=self.last_checkpoint)
             return True
         if control.cancel_requested:
             self.state = "stopping"
-            if control.cancel_save:
-                self._checkpoint("cancel")
             self._done("cancelled", runId=self.run_id, step=self.step, checkpoint=self.last_checkpoint)
             return True
         return False
 
+    def _on_library_event(self, event: Dict[str, Any]) -> None:
+        kind = event.get("event")
+        stage = self.spec["stage"]
+        if kind == "loss":
+            self.step = int(event["step"])
+            self._emit("loss", stage=stage, step=self.step, loss=float(event["loss"]), lr=self.session.learning_rate())
+            if self.spec["sampleEverySteps"] and self.step % self.spec["sampleEverySteps"] == 0:
+                self._preview_sample()
+        elif kind == "progress":
+            self.step = int(event["step"])
+            total = int(event["totalSteps"])
+            elapsed = time.monotonic() - self._started
+            done_here = self.step - self._start_step
+            rate = done_here / elapsed if elapsed > 0 and done_here > 0 else None
+            self._emit("progress", stage=stage, step=self.step, totalSteps=total, elapsedSec=round(elapsed, 3),
+                       stepsPerSec=rate, etaSec=(total - self.step) / rate if rate else None)
+        elif kind == "checkpoint":
+            path = os.path.abspath(event["path"])
+            step = int(event["step"])
+            if self._stop_reason is not None:
+                reason = self._stop_reason
+            elif step >= self.spec["steps"]:
+                reason = "final"
+            else:
+                reason = "interval"
+            if (path, step, reason) == getattr(self, "_last_checkpoint_event", None):
+                return  # the library writes the same checkpoint twice when the last step is also an interval
+            self._last_checkpoint_event = (path, step, reason)
+            self.last_checkpoint = path
+            self._emit("checkpoint", step=step, path=path, reason=reason)
+
     # -- helpers ------------------------------------------------------------------------------------------
     def _emit(self, event_type: str, **fields: Any) -> None:
         self.writer.emit(event_type, id=self.command_id, runId=self.run_id, **fields)
-
-    def _checkpoint(self, reason: str) -> None:
-        path = step_checkpoint_path(self.run_dir, self.step)
-        if self.last_checkpoint == path and os.path.exists(path):
-            self._emit("checkpoint", step=self.step, path=path, reason=reason)  # nothing changed since
-            return
-        self._save(path, reason)
-        self._prune()
-
-    def _save(self, path: str, reason: str) -> None:
-        temp = path + ".tmp"
-        self.session.save_checkpoint(temp)
-        os.replace(temp, path)
-        self.last_checkpoint = path
-        self._emit("checkpoint", step=self.step, path=path, reason=reason)
-
-    def _prune(self) -> None:
-        folder = os.path.join(self.run_dir, CHECKPOINT_DIR)
-        steps = sorted(p for p in os.listdir(folder) if STEP_CHECKPOINT.match(p))
-        for name in steps[:-self.spec["keepCheckpoints"]]:
-            os.remove(os.path.join(folder, name))
 
     def _serve_samples(self) -> None:
         for command_id, fields in self.control.take_samples():

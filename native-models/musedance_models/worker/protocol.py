@@ -109,15 +109,19 @@ TRAIN_FIELDS: Dict[str, Tuple[Check, Any, str]] = {
     "runDir": (_string, REQUIRED, "a folder path"),
     "datasetDir": (_string, REQUIRED, "a folder path"),
     "config": (_config, "tiny", '"tiny", "sd15" or a config object'),
-    "stage": (_one_of(1, 2), 1, "1 or 2"),
+    "stage": (_one_of(1, 2, "vae"), 1, '1, 2 or "vae"'),
     "steps": (_int_at_least(1), REQUIRED, "an integer >= 1"),
     "batchSize": (_int_at_least(1), 1, "an integer >= 1"),
     "learningRate": (_positive, 1e-5, "a number > 0"),
     "seed": (_int_at_least(0), 0, "an integer >= 0"),
     "checkpointEverySteps": (_int_at_least(0), 100, "an integer >= 0"),
+    "checkpointEverySec": (_non_negative, 180.0, "a number >= 0"),
+    "logEverySteps": (_int_at_least(1), 1, "an integer >= 1"),
     "sampleEverySteps": (_int_at_least(0), 0, "an integer >= 0"),
-    "keepCheckpoints": (_int_at_least(1), 3, "an integer >= 1"),
     "initCheckpoint": (_optional(_string), None, "a file path or null"),
+    "tokenizerDir": (_optional(_string), None, "a folder path or null"),
+    "trainFrames": (_optional(_int_at_least(1)), None, "null or an integer >= 1"),
+    "threads": (_int_at_least(1), 2, "an integer >= 1"),
     "device": (_one_of("auto", "cpu", "cuda"), "auto", '"auto", "cpu" or "cuda"'),
     "mixedPrecision": (_one_of("no", "fp16", "bf16"), "no", '"no", "fp16" or "bf16"'),
     "gradientCheckpointing": (lambda v: isinstance(v, bool), False, "true or false"),
@@ -126,7 +130,6 @@ TRAIN_FIELDS: Dict[str, Tuple[Check, Any, str]] = {
 
 RESUME_FIELDS = {
     "runDir": (_optional(_string), None, "a folder path"),
-    "checkpoint": (_optional(_string), None, "a file path"),
     "steps": (_optional(_int_at_least(1)), None, "an integer >= 1"),
 }
 
@@ -150,9 +153,10 @@ EXPORT_FIELDS = {
     "precision": (_one_of("fp32", "fp16"), "fp32", '"fp32" or "fp16"'),
     "tokenizerDir": (_optional(_string), None, "a folder path or null"),
     "lora": (_one_of("merge", "separate"), "merge", '"merge" or "separate"'),
+    "goldens": (lambda v: isinstance(v, bool), False, "true or false"),
 }
 
-CANCEL_FIELDS = {"saveCheckpoint": (lambda v: isinstance(v, bool), False, "true or false")}
+CANCEL_FIELDS: Dict[str, Tuple[Check, Any, str]] = {}
 
 COMMAND_FIELDS: Dict[str, Dict[str, Tuple[Check, Any, str]]] = {
     "train": TRAIN_FIELDS, "resume": RESUME_FIELDS, "pause": {}, "cancel": CANCEL_FIELDS,

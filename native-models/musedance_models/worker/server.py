@@ -10,7 +10,7 @@ import time
 from typing import Optional, TextIO
 
 from .control import JobControl
-from .jobs import RUN_SPEC_FILE, ExportJob, Job, SampleJob, TrainJob, newest_checkpoint
+from .jobs import CHECKPOINT_FILE, RUN_SPEC_FILE, ExportJob, Job, SampleJob, TrainJob
 from .protocol import (COMMANDS, PROTOCOL_VERSION, WORKER_VERSION, EventWriter, ProtocolError, parse_command,
                        validate_fields)
 
@@ -133,14 +133,20 @@ class WorkerServer:
             raise ProtocolError("BAD_REQUEST", f"train: dataset folder not found: {fields['datasetDir']}")
         if fields["initCheckpoint"] and not os.path.isfile(fields["initCheckpoint"]):
             raise ProtocolError("BAD_REQUEST", f"train: initCheckpoint not found: {fields['initCheckpoint']}")
+        if fields["tokenizerDir"] and not os.path.isfile(os.path.join(fields["tokenizerDir"], "vocab.json")):
+            raise ProtocolError("BAD_REQUEST", f"train: no vocab.json in tokenizerDir {fields['tokenizerDir']}")
         fields["runDir"] = run_dir
         fields["datasetDir"] = os.path.abspath(fields["datasetDir"])
-        self._start(command_id, "train", TrainJob(command_id, "train", self.writer, self._fresh_control(), fields, None))
+        for key in ("initCheckpoint", "tokenizerDir"):
+            if fields[key]:
+                fields[key] = os.path.abspath(fields[key])
+        self._start(command_id, "train", TrainJob(command_id, "train", self.writer, self._fresh_control(), fields,
+                                                  resuming=False))
 
     def _cmd_resume(self, command_id, fields) -> None:
         if fields["runDir"] is None:
-            if fields["checkpoint"] is not None or fields["steps"] is not None:
-                raise ProtocolError("BAD_REQUEST", "resume: checkpoint and steps need runDir")
+            if fields["steps"] is not None:
+                raise ProtocolError("BAD_REQUEST", "resume: steps needs runDir")
             job = self._active_job()
             if not isinstance(job, TrainJob) or not self.control.request_resume(command_id):
                 raise ProtocolError("NOT_PAUSED", "resume: no paused run in this worker")
@@ -156,14 +162,13 @@ class WorkerServer:
             raise ProtocolError("BAD_REQUEST", f"resume: {run_dir} holds no run ({RUN_SPEC_FILE} missing)") from None
         except (json.JSONDecodeError, ProtocolError) as err:
             raise ProtocolError("CHECKPOINT_INVALID", f"resume: {spec_path} is damaged: {err}") from None
-        checkpoint = fields["checkpoint"] or newest_checkpoint(run_dir)
-        if checkpoint is None or not os.path.isfile(checkpoint):
-            raise ProtocolError("CHECKPOINT_INVALID", f"resume: no checkpoint to resume from in {run_dir}")
+        if not os.path.isfile(os.path.join(run_dir, CHECKPOINT_FILE)):
+            raise ProtocolError("CHECKPOINT_INVALID", f"resume: {run_dir} has no {CHECKPOINT_FILE} to resume from")
         if fields["steps"] is not None:
             spec["steps"] = fields["steps"]
         spec["runDir"] = run_dir
         self._start(command_id, "resume",
-                    TrainJob(command_id, "resume", self.writer, self._fresh_control(), spec, os.path.abspath(checkpoint)))
+                    TrainJob(command_id, "resume", self.writer, self._fresh_control(), spec, resuming=True))
 
     def _cmd_pause(self, command_id, fields) -> None:
         if not isinstance(self._active_job(), TrainJob) or self.control.stopping:
@@ -175,7 +180,7 @@ class WorkerServer:
         if self._active_job() is None:
             raise ProtocolError("NOT_RUNNING", "cancel: nothing is running")
         self.writer.emit("ack", id=command_id, cmd="cancel")
-        self.control.request_cancel(fields["saveCheckpoint"])
+        self.control.request_cancel()
 
     def _cmd_sample(self, command_id, fields) -> None:
         for key in ("referenceImage", "audioPath"):
