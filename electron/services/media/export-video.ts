@@ -61,7 +61,10 @@ export const ENCODER_ARGS: Record<'mp4' | 'webm', { video: string[]; audio: stri
 export function videoFilters(request: Pick<ExportVideoRequest, 'upscale' | 'interpolateFps' | 'format'>): string[] {
   const filters: string[] = [];
   if (request.upscale && request.upscale > 1) filters.push(`scale=iw*${request.upscale}:ih*${request.upscale}:flags=lanczos`);
-  if (request.interpolateFps) filters.push(`minterpolate=fps=${request.interpolateFps}:mi_mode=mci:mc_mode=aobmc:vsbmc=1`);
+  if (request.interpolateFps) {
+    // Hold the last frame two more frame times (minterpolate needs a frame after the end) so the interpolated video lasts exactly frames / fps.
+    filters.push('tpad=stop_mode=clone:stop=2', `minterpolate=fps=${request.interpolateFps}:mi_mode=mci:mc_mode=aobmc:vsbmc=1`);
+  }
   // yuv420p needs even sides; pad by one pixel rather than distort.
   if (request.format === 'mp4' || request.format === 'webm') filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2', 'format=yuv420p');
   return filters;

@@ -4,6 +4,8 @@
  * settles: SIGTERM, then SIGKILL after STOP_GRACE_MS, and it gives up waiting after KILL_WAIT_MS.
  * Nothing else in the studio holds an ffmpeg pid.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import ffmpeg, { type FfmpegCommand } from 'fluent-ffmpeg';
 import { ErrorCodes, StudioError } from '../../shared/result';
 import { MediaErrorCodes } from '../../shared/domain/media';
@@ -30,15 +32,36 @@ export interface FfmpegJobOptions {
   stallTimeoutMs?: number;
 }
 
+const commandBinaries = new WeakMap<FfmpegCommand, { ffmpegPath: string; ffprobePath: string }>();
+
 /** A fluent-ffmpeg command bound to the configured binaries. */
 export function createFfmpegCommand(paths: { ffmpegPath: string; ffprobePath: string }): FfmpegCommand {
   const command = ffmpeg();
+  commandBinaries.set(command, { ffmpegPath: paths.ffmpegPath, ffprobePath: paths.ffprobePath });
   command.setFfmpegPath(paths.ffmpegPath);
   command.setFfprobePath(paths.ffprobePath);
   // Never read the terminal; no banner noise in the error tail.
   command.addOption('-nostdin');
   command.addOption('-hide_banner');
   return command;
+}
+
+/**
+ * True when `program` (a path, or a name looked up on PATH) is an executable file. Checked before spawning:
+ * fluent-ffmpeg crashes on a spawn ENOENT instead of reporting it.
+ */
+export function programExists(program: string): boolean {
+  const candidates = program.includes('/') || program.includes('\\')
+    ? [program]
+    : (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).flatMap((dir) => (process.platform === 'win32' ? [path.join(dir, `${program}.exe`), path.join(dir, program)] : [path.join(dir, program)]));
+  return candidates.some((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 const TIME_RE = /time=\s*(-?\d+):(\d\d):(\d\d(?:\.\d+)?)/;
@@ -75,6 +98,11 @@ export class FfmpegJob {
     if (signal?.aborted) {
       this.state = 'done';
       return Promise.reject(new StudioError(ErrorCodes.cancelled, `${label} cancelled.`));
+    }
+    const binary = commandBinaries.get(this.command)?.ffmpegPath ?? 'ffmpeg';
+    if (!programExists(binary)) {
+      this.state = 'done';
+      return Promise.reject(new StudioError(MediaErrorCodes.ffmpegMissing, `ffmpeg was not found (${binary}); install it (Debian: apt install ffmpeg) or set MUSEDANCE_FFMPEG.`));
     }
     const onAbort = () => {
       this.stopReason ??= 'cancel';
@@ -116,6 +144,9 @@ export class FfmpegJob {
         finish(new StudioError(MediaErrorCodes.ffmpegFailed, `${label} failed: ${detail}`));
       });
     });
+    // fluent-ffmpeg keeps the binary path in one module-wide cache; set it again right before this run.
+    const paths = commandBinaries.get(this.command);
+    if (paths) this.command.setFfmpegPath(paths.ffmpegPath).setFfprobePath(paths.ffprobePath);
     this.command.run();
     return this.exited;
   }
