@@ -38,6 +38,6 @@ test('a malformed request comes back as a clean error value, shown to the user',
   // And through the UI: opening a folder that is not a project shows the error value.
   await page.getByLabel('Project folder').fill(`${app.workDir}/does-not-exist`);
   await page.getByRole('button', { name: 'Open' }).click();
-  await expect(page.getByTestId('notice')).toContainText('No project.json');
+  await expect(page.getByTestId('notice')).toContainText('PROJECT_NOT_FOUND');
   await app.screenshot('error-notice');
 });
