@@ -10,6 +10,7 @@ import { systemHandlers } from './system/handlers';
 import { trainingHandlers } from './training/handlers';
 import { mediaHandlers } from './media/handlers';
 import { generateHandlers } from './inference/handlers';
+import { beatsHandlers } from './audio/handlers';
 
 /** What handler factories get: configuration and the shared, process-wide service state. */
 export interface StudioServices {
@@ -24,6 +25,7 @@ export function createHandlers(services: StudioServices): Handlers {
     ...projectHandlers(services),
     ...mediaHandlers(services),
     ...generateHandlers(services),
+    ...beatsHandlers(services),
   };
 }
 

@@ -9,5 +9,6 @@ import { exportCommand } from './export';
 import { importCommand } from './media-import';
 import { settingsCommand } from './media-settings';
 import { cuesCommand } from './media-cues';
+import { beatsCommand } from './beats';
 
-export const commands: CliCommand[] = [doctorCommand, projectCommand, datasetCommand, trainCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand];
+export const commands: CliCommand[] = [doctorCommand, projectCommand, datasetCommand, trainCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand, beatsCommand];

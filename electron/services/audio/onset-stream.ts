@@ -49,8 +49,8 @@ export class OnsetStream {
   private readonly spectrum: Float64Array = new Float64Array(FFT_SIZE * 2);
   private readonly power = new Float64Array(FFT_SIZE / 2 + 1);
   private readonly mel = new Float64Array(MEL_BANDS);
-  private prevDb: Float64Array | null = null;
-  private curDb = new Float64Array(MEL_BANDS);
+  private prevDb: Float64Array<ArrayBuffer> | null = null;
+  private curDb: Float64Array<ArrayBuffer> = new Float64Array(MEL_BANDS);
   /** Audio not yet consumed by a frame; starts with half a window of zeros so frame 0 is centred on t = 0. */
   private buffer = new Float32Array(FFT_SIZE * 4);
   private buffered = FFT_SIZE / 2;

@@ -123,8 +123,9 @@ export class PcmDecodeJob {
         .on('stderr', (line: string) => {
           stderrTail = (stderrTail + line + '\n').slice(-4000);
         })
-        .on('error', (error: Error, _stdout: unknown, stderr: string | undefined) => {
-          finish(describeFfmpegFailure(this.file, stderr || stderrTail, error.message));
+        
+        .on('error', (error: Error, _stdout: unknown, stderr: unknown) => {
+          finish(describeFfmpegFailure(this.file, (typeof stderr === 'string' && stderr) || stderrTail, error.message));
         });
       this.command = command;
       const out = command.pipe();

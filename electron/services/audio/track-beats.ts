@@ -24,6 +24,8 @@ export interface TrackOptions {
   tempoBpm?: number;
   /** Seconds added to every frame time (calibrated so beats land on the attack). */
   timeOffsetSec?: number;
+  /** Beats the user anchored (seconds, same clock as the output): kept exactly, the rest is fitted around them. */
+  anchoredSec?: number[];
 }
 
 export interface BeatTrack {
@@ -101,11 +103,30 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
       local = localScore(norm, lagFrames);
     }
   }
+  const anchorSecByFrame = new Map<number, number>();
+  for (const sec of options.anchoredSec ?? []) {
+    const f = Math.round((sec - offset) * frameRate);
+    if (f >= 0 && f < env.length) anchorSecByFrame.set(f, sec);
+  }
+  const anchors = [...anchorSecByFrame.keys()];
+  if (anchors.length) {
+    // An anchor is a certain beat: give it overwhelming evidence, and keep other beats from crowding it.
+    local = Float64Array.from(local);
+    const guard = Math.max(1, Math.round(lagFrames / 3));
+    let strongest = 0;
+    for (let t = 0; t < local.length; t++) strongest = Math.max(strongest, local[t]!);
+    for (const a of anchors) {
+      for (let t = Math.max(0, a - guard); t <= Math.min(env.length - 1, a + guard); t++) if (t !== a) blocked[t] = 1;
+      blocked[a] = 0;
+      local[a] = 10 * Math.max(1, strongest);
+    }
+  }
   const path = options.variableTempo === false || options.tempoBpm ? null : tempoPath(tg, lagFrames);
   const stride = tg.centreFrames[1] ?? 1;
   const periodAt = path ? (t: number) => path[Math.min(path.length - 1, Math.round(t / stride))]! : () => lagFrames;
   let beats = trackBeatsDp(local, periodAt, { tightness: options.tightness ?? DEFAULT_TIGHTNESS, blocked });
   beats = trimWeakBeats(local, beats).filter((b) => !blocked[b]);
+  if (anchors.length) beats = [...new Set([...beats, ...anchors])].sort((a, b) => a - b);
   if (beats.length === 0) return { ...EMPTY(false), onsetTimesSec };
 
   // Per-beat confidence: local evidence between the song's typical frame (median) and its strong onsets (q98).
@@ -117,7 +138,8 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
   const confidence = round3(Math.sqrt(meanBeat * periodicity) * Math.min(1, audibleShare / 0.5));
 
   const toSec = (f: number) => round3(f / frameRate + offset);
-  const beatTimesSec = beats.map(toSec);
+  // Anchored beats come back at exactly the time the user set, not rounded to a frame.
+  const beatTimesSec = beats.map((f) => anchorSecByFrame.get(f) ?? toSec(f));
   // Half tempo: every other beat, on the phase with more onset evidence.
   const phaseScore = [0, 1].map((ph) => beats.filter((_, i) => i % 2 === ph).reduce((a, b) => a + local[b]!, 0));
   const halfPhase = phaseScore[1]! > phaseScore[0]! ? 1 : 0;

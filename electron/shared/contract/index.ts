@@ -10,6 +10,7 @@ import { trainingChannels, trainingEvents } from './training';
 import { projectChannels } from './project';
 import { mediaChannels } from './media';
 import { generateChannels, generateEvents } from './generate';
+import { beatsChannels } from './beats';
 
 export const contract = {
   ...systemChannels,
@@ -17,6 +18,7 @@ export const contract = {
   ...projectChannels,
   ...mediaChannels,
   ...generateChannels,
+  ...beatsChannels,
 } as const;
 
 export const events = {
