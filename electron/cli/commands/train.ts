@@ -78,7 +78,7 @@ async function follow(ctx: CliContext, runId: string, runDir: string): Promise<R
     if (ctx.signal.aborted && !cancelling) {
       cancelling = true;
       ctx.status('Stopping with a checkpoint (resume with --resume)...');
-      await ctx.call('training.cancel', { runId, saveCheckpoint: true }).catch(() => {});
+      await ctx.call('training.cancel', { runId}).catch(() => {});
     }
     const details = await ctx.call('training.run', { runDir });
     const s = details.state;

@@ -1,20 +1,24 @@
 /**
- * The supervisor's record of every checkpoint the worker reported, with its sha256 taken when the
- * `checkpoint` event arrived (`<runDir>/checkpoint-hashes.jsonl`, append-only). When a run resumes after a
- * crash, a checkpoint is trusted only if its bytes still hash to the recorded value: a file that was damaged
- * on disk, or one written but never reported (killed mid-announcement), is skipped and set aside.
+ * The supervisor's own history of checkpoints. The worker keeps ONE checkpoint per run folder
+ * (`checkpoint.pt`, replaced atomically by rename), so a damaged file would leave nothing to fall back on.
+ * When the worker announces a checkpoint, the supervisor hard-links that version into
+ * `<runDir>/checkpoints/s<stage>_step_<n>.pt` (a link survives the worker's next rename; a copy is made where
+ * links are impossible), hashes it and appends `{path, sha256, step, stage, reason}` to
+ * `<runDir>/checkpoint-hashes.jsonl`. Resuming trusts only a snapshot whose bytes still hash to the recorded
+ * value; a damaged one is set aside (`.rejected`) and the next older one is used.
  */
 import crypto from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 
 export const LEDGER_FILE = 'checkpoint-hashes.jsonl';
-const STEP_CHECKPOINT = /^step_(\d{8})\.pt$/;
-const FINAL_CHECKPOINT = 'final.pt';
+export const SNAPSHOT_DIR = 'checkpoints';
+/** The worker's checkpoint inside a stage's run folder (PROTOCOL.md / train.py). */
+export const WORKER_CHECKPOINT_FILE = 'checkpoint.pt';
 
 export interface LedgerEntry {
-  /** Relative to the run folder. */
+  /** Snapshot, relative to the run folder. */
   path: string;
   sha256: string;
   bytes: number;
@@ -24,22 +28,29 @@ export interface LedgerEntry {
   at: string;
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 export interface Verified {
   path: string;
   step: number;
   final: boolean;
+  sha256: string;
 }
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export const snapshotName = (stageIndex: number, step: number) => `s${stageIndex + 1}_step_${String(step).padStart(8, '0')}.pt`;
 
 export class CheckpointLedger {
   private entries: LedgerEntry[] | null = null;
 
-  constructor(private readonly runDir: string) {}
+  constructor(
+    private readonly runDir: string,
+    /** Snapshots kept per stage (a stage's final snapshot is always kept). */
+    private readonly keep = 3,
+  ) {}
 
   private get file(): string {
     return path.join(this.runDir, LEDGER_FILE);
@@ -47,68 +58,84 @@ export class CheckpointLedger {
 
   async load(): Promise<LedgerEntry[]> {
     if (this.entries) return this.entries;
-    const text = await fs.readFile(this.file, 'utf8').catch(() => '');
+    const text = await fsp.readFile(this.file, 'utf8').catch(() => '');
     const entries: LedgerEntry[] = [];
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
         const e = JSON.parse(line) as LedgerEntry;
-        if (typeof e.path === 'string' && /^[0-9a-f]{64}$/.test(e.sha256)) entries.push(e);
+        if (typeof e.path === 'string' && /^[0-9a-f]{64}$/.test(e.sha256) && Number.isInteger(e.step)) entries.push(e);
       } catch {
-        // A torn last line (killed while appending) is ignored; its checkpoint counts as unverified.
+        // A torn last line (killed while appending): that snapshot counts as unverified.
       }
     }
     this.entries = entries;
     return entries;
   }
 
-  /** Hashes a checkpoint the worker just announced and records it. */
-  async record(absPath: string, info: { step: number; stageIndex: number; reason: string }): Promise<LedgerEntry> {
+  /**
+   * Freezes the version of `workerFile` the worker just announced. The link is made synchronously, before
+   * the worker can replace the file again; hashing and recording follow asynchronously.
+   */
+  snapshot(workerFile: string, info: { step: number; stageIndex: number; reason: string }): Promise<LedgerEntry> {
+    const dir = path.join(this.runDir, SNAPSHOT_DIR);
+    fs.mkdirSync(dir, { recursive: true });
+    const target = path.join(dir, snapshotName(info.stageIndex, info.step));
+    const temp = `${target}.${process.pid}.tmp`;
+    fs.rmSync(temp, { force: true });
+    try {
+      fs.linkSync(workerFile, temp);
+    } catch {
+      fs.copyFileSync(workerFile, temp);
+    }
+    fs.renameSync(temp, target);
+    return this.record(target, info);
+  }
+
+  private async record(snapshot: string, info: { step: number; stageIndex: number; reason: string }): Promise<LedgerEntry> {
     const entries = await this.load();
-    const [sha256, stat] = await Promise.all([sha256File(absPath), fs.stat(absPath)]);
-    const entry: LedgerEntry = { path: path.relative(this.runDir, absPath), sha256, bytes: stat.size, step: info.step, stageIndex: info.stageIndex, reason: info.reason, at: new Date().toISOString() };
-    await fs.appendFile(this.file, JSON.stringify(entry) + '\n');
+    const [sha256, stat] = await Promise.all([sha256File(snapshot), fsp.stat(snapshot)]);
+    const entry: LedgerEntry = { path: path.relative(this.runDir, snapshot), sha256, bytes: stat.size, step: info.step, stageIndex: info.stageIndex, reason: info.reason, at: new Date().toISOString() };
+    await fsp.appendFile(this.file, JSON.stringify(entry) + '\n');
     entries.push(entry);
+    await this.prune(info.stageIndex);
     return entry;
   }
 
-  /** The last recorded hash of a file (a step file can be rewritten, e.g. by a pause after an interval save). */
-  async entryFor(absPath: string): Promise<LedgerEntry | null> {
-    const rel = path.relative(this.runDir, absPath);
-    const entries = await this.load();
-    for (let i = entries.length - 1; i >= 0; i--) if (entries[i]!.path === rel) return entries[i]!;
+  private async prune(stageIndex: number): Promise<void> {
+    const entries = (await this.load()).filter((e) => e.stageIndex === stageIndex && e.reason !== 'final');
+    const paths = [...new Set(entries.map((e) => e.path))];
+    for (const rel of paths.slice(0, Math.max(0, paths.length - this.keep))) await fsp.rm(path.join(this.runDir, rel), { force: true });
+  }
+
+  /** Newest snapshot of a stage whose bytes match the ledger; damaged ones are renamed `.rejected` and reported. */
+  async newestGood(stageIndex: number, report: (message: string) => void): Promise<Verified | null> {
+    const entries = (await this.load()).filter((e) => e.stageIndex === stageIndex);
+    const seen = new Set<string>();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (seen.has(e.path)) continue; // a later entry for the same file already decided
+      seen.add(e.path);
+      const abs = path.join(this.runDir, e.path);
+      if (!fs.existsSync(abs)) continue; // pruned
+      const actual = await sha256File(abs).catch(() => null);
+      if (actual !== e.sha256) {
+        report(`Checkpoint ${path.basename(abs)} is corrupt (sha256 ${actual ? actual.slice(0, 12) : 'unreadable'}, recorded ${e.sha256.slice(0, 12)}); skipped.`);
+        await fsp.rename(abs, abs + '.rejected').catch(() => {});
+        continue;
+      }
+      return { path: abs, step: e.step, final: e.reason === 'final', sha256: e.sha256 };
+    }
     return null;
   }
 
-  /**
-   * Newest checkpoint in `checkpointsDir` whose bytes match the ledger. Damaged or unrecorded files are
-   * renamed to `<name>.rejected` (so the worker's own "newest" logic never picks them) and reported.
-   */
-  async newestGood(checkpointsDir: string, report: (message: string) => void): Promise<Verified | null> {
-    const names = await fs.readdir(checkpointsDir).catch(() => [] as string[]);
-    const candidates: Verified[] = [];
-    for (const name of names) {
-      const m = STEP_CHECKPOINT.exec(name);
-      if (m) candidates.push({ path: path.join(checkpointsDir, name), step: Number(m[1]), final: false });
-      else if (name === FINAL_CHECKPOINT) candidates.push({ path: path.join(checkpointsDir, name), step: Number.MAX_SAFE_INTEGER, final: true });
-    }
-    candidates.sort((a, b) => b.step - a.step);
-    for (const c of candidates) {
-      const entry = await this.entryFor(c.path);
-      const name = path.basename(c.path);
-      if (!entry) {
-        report(`Checkpoint ${name} was never confirmed by the worker; skipped.`);
-        await fs.rename(c.path, c.path + '.rejected').catch(() => {});
-        continue;
-      }
-      const actual = await sha256File(c.path).catch(() => null);
-      if (actual !== entry.sha256) {
-        report(`Checkpoint ${name} is corrupt (sha256 ${actual ? actual.slice(0, 12) : 'unreadable'} != recorded ${entry.sha256.slice(0, 12)}); skipped.`);
-        await fs.rename(c.path, c.path + '.rejected').catch(() => {});
-        continue;
-      }
-      return { ...c, step: entry.step };
-    }
-    return null;
+  /** Puts a verified snapshot back as the worker's checkpoint (copy + rename), unless it already is. */
+  async restore(snapshot: Verified, workerFile: string): Promise<boolean> {
+    const current = await sha256File(workerFile).catch(() => null);
+    if (current === snapshot.sha256) return false;
+    const temp = `${workerFile}.restore.tmp`;
+    await fsp.copyFile(snapshot.path, temp);
+    await fsp.rename(temp, workerFile);
+    return true;
   }
 }

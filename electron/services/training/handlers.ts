@@ -44,9 +44,9 @@ export const trainingHandlers = ({ config, media }: StudioServices): HandlersFor
       listen(ctx);
       return training.resume(req);
     },
-    'training.cancel': ({ runId, saveCheckpoint }, ctx) => {
+    'training.cancel': ({ runId }, ctx) => {
       listen(ctx);
-      return training.liveRun(runId).cancel(saveCheckpoint);
+      return training.liveRun(runId).cancel();
     },
     'training.runs': async (_req, ctx) => {
       listen(ctx);

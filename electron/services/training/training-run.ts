@@ -9,7 +9,7 @@ import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { TrainingErrorCodes, type LossPoint, type RunEstimate, type RunSample, type RunSpec, type RunState, type RunStatus, type TrainingEvent } from '../../shared/domain/training';
 import type { MediaTools } from '../media/tools';
-import { CheckpointLedger } from './checkpoint-ledger';
+import { CheckpointLedger, WORKER_CHECKPOINT_FILE } from './checkpoint-ledger';
 import { readPackInfo } from './pack-info';
 import { checkPython } from './python-check';
 import { RunLog, SAMPLE_VIDEO, SAMPLES_DIR, stageDir, writeSpec, writeState } from './run-files';
@@ -46,7 +46,6 @@ export class TrainingRun {
   private readonly log: RunLog;
   private readonly listeners = new Set<(e: TrainingEvent) => void>();
   private userStop: 'cancel' | 'interrupt' | null = null;
-  private cancelSave = false;
   private lastWorkerError: string | null = null;
   private ledgerQueue: Promise<unknown> = Promise.resolve();
   private stateWriteAt = 0;
@@ -63,7 +62,7 @@ export class TrainingRun {
     state: RunState,
   ) {
     this.runId = path.basename(runDir);
-    this.ledger = new CheckpointLedger(runDir);
+    this.ledger = new CheckpointLedger(runDir, spec.keepCheckpoints);
     this.log = new RunLog(runDir);
     this.state = state;
   }
@@ -161,15 +160,15 @@ export class TrainingRun {
     return this.state;
   }
 
-  /** Cancels at the next step boundary; the worker is stopped by force after CANCEL_WAIT_MS. Always settles. */
-  async cancel(saveCheckpoint = false): Promise<RunState> {
+  /** Cancels at the next step boundary (the worker checkpoints); it is stopped by force after CANCEL_WAIT_MS. Always settles. */
+  async cancel(): Promise<RunState> {
     if (!this.active) return this.state;
     this.userStop = 'cancel';
-    this.cancelSave = saveCheckpoint;
     this.update({ message: 'Cancelling at the next step.' });
     const worker = this.worker;
     if (worker?.running) {
-      await worker.send({ cmd: 'cancel', saveCheckpoint }).catch((e: Error) => this.note('warning', `Cancel: ${e.message}`));
+      // The worker checkpoints when it stops, so a cancelled run can still be resumed or exported.
+      await worker.send({ cmd: 'cancel' }).catch((e: Error) => this.note('warning', `Cancel: ${e.message}`));
       const timer = setTimeout(() => void worker.stop(), CANCEL_WAIT_MS);
       void this.whenFinished().finally(() => clearTimeout(timer));
     }
@@ -226,7 +225,7 @@ export class TrainingRun {
       const ended = this.waitStageEnd(worker);
       try {
         await worker.send(command);
-        this.update({ status: 'training', message: command.cmd === 'resume' ? `Resumed from ${path.basename(command.checkpoint ?? '')}.` : `Training stage ${this.spec.stages[index]!.stage}.` }, true);
+        this.update({ status: 'training', message: command.cmd === 'resume' ? `Resumed from step ${this.state.step}.` : `Training stage ${this.spec.stages[index]!.stage}.` }, true);
       } catch (error) {
         if (worker.running) throw error; // rejected by a live worker: a real problem with the request
       }
@@ -259,15 +258,20 @@ export class TrainingRun {
   private async stageCommand(index: number, dir: string): Promise<WorkerCommand | null> {
     const stage = this.spec.stages[index]!;
     const started = await fs.stat(path.join(dir, 'run.json')).then(() => true, () => false);
+    const good = await this.ledger.newestGood(index, (m) => this.note('warning', m));
+    if (good?.final && good.step >= stage.steps) return null;
     if (started) {
-      const good = await this.ledger.newestGood(path.join(dir, 'checkpoints'), (m) => this.note('warning', m));
-      if (good?.final) return null;
       if (good) {
+        const workerFile = path.join(dir, WORKER_CHECKPOINT_FILE);
+        if (await this.ledger.restore(good, workerFile)) this.note('warning', `Restored the verified checkpoint of step ${good.step} (${path.basename(good.path)}).`);
         this.update({ step: good.step, lastCheckpoint: good.path });
-        return { cmd: 'resume', runDir: dir, checkpoint: good.path, steps: stage.steps };
+        return { cmd: 'resume', runDir: dir, steps: stage.steps };
       }
-      this.note('warning', `No usable checkpoint for stage ${stage.stage}; it restarts from its first step.`);
-      await fs.rename(path.join(dir, 'run.json'), path.join(dir, `run.json.restarted-${Date.now()}`));
+      this.note('warning', `No verified checkpoint for stage ${stage.stage}; it restarts from its first step.`);
+      const aside = `.restarted-${Date.now()}`;
+      await fs.rename(path.join(dir, 'run.json'), path.join(dir, `run.json${aside}`));
+      await fs.rename(path.join(dir, WORKER_CHECKPOINT_FILE), path.join(dir, `${WORKER_CHECKPOINT_FILE}${aside}`)).catch(() => {});
+      this.update({ step: 0, lastCheckpoint: null });
     }
     let initCheckpoint: string | null = null;
     let config: 'tiny' | 'sd15' | Record<string, unknown> = this.spec.config;
@@ -278,7 +282,7 @@ export class TrainingRun {
       if (index === 0) initCheckpoint = pack.weightsPath;
     }
     if (index > 0) {
-      const prev = await this.ledger.newestGood(path.join(stageDir(this.runDir, this.spec, index - 1), 'checkpoints'), (m) => this.note('warning', m));
+      const prev = await this.ledger.newestGood(index - 1, (m) => this.note('warning', m));
       if (!prev?.final) throw new StudioError(TrainingErrorCodes.noCheckpoint, `Stage ${this.spec.stages[index - 1]!.stage} has no verified final checkpoint to continue from.`);
       initCheckpoint = prev.path;
     }
@@ -295,7 +299,6 @@ export class TrainingRun {
       seed: this.spec.seed,
       checkpointEverySteps: this.spec.checkpointEverySteps,
       sampleEverySteps: 0, // previews are requested by the supervisor with the user's image + music
-      keepCheckpoints: this.spec.keepCheckpoints,
       initCheckpoint,
       device: this.spec.device,
       mixedPrecision: this.spec.mixedPrecision,
@@ -351,12 +354,19 @@ export class TrainingRun {
         this.onProgress(e);
         break;
       case 'checkpoint': {
-        const stageIndex = this.state.stageIndex;
+        if (!e.path) break;
+        const info = { step: e.step, stageIndex: this.state.stageIndex, reason: e.reason };
+        let recorded: Promise<unknown>;
+        try {
+          recorded = this.ledger.snapshot(e.path, info); // links synchronously, before the worker moves on
+        } catch (error) {
+          recorded = Promise.reject(error);
+        }
         this.ledgerQueue = this.ledgerQueue
-          .then(() => this.ledger.record(e.path, { step: e.step, stageIndex, reason: e.reason }))
+          .then(() => recorded)
           .then(
-            () => this.update({ lastCheckpoint: e.path }),
-            (error: Error) => this.note('warning', `Could not hash checkpoint ${path.basename(e.path)}: ${error.message}`),
+            (entry) => this.update({ lastCheckpoint: path.join(this.runDir, (entry as { path: string }).path) }),
+            (error: Error) => this.note('warning', `Could not keep checkpoint of step ${e.step}: ${error.message}`),
           );
         break;
       }

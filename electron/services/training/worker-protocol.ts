@@ -64,7 +64,8 @@ export const WorkerEvent = z.discriminatedUnion('type', [
       id: Id,
       runId: z.string(),
       step: z.number().int(),
-      path: z.string(),
+      /** Null when a stop had no checkpoint to point at (nothing trained yet). */
+      path: z.string().nullable(),
       reason: z.enum(['interval', 'pause', 'cancel', 'terminate', 'final']),
     })
     .passthrough(),
@@ -106,10 +107,10 @@ export type HelloEvent = z.infer<typeof HelloEvent>;
 
 /** Commands of PROTOCOL.md; `id` is added by the worker owner. */
 export type WorkerCommand =
-  | { cmd: 'train'; runDir: string; datasetDir: string; config: 'tiny' | 'sd15' | Record<string, unknown>; stage: 1 | 2; steps: number; batchSize: number; learningRate: number; seed: number; checkpointEverySteps: number; sampleEverySteps: number; keepCheckpoints: number; initCheckpoint: string | null; device: 'auto' | 'cpu' | 'cuda'; mixedPrecision: 'no' | 'fp16' | 'bf16'; gradientCheckpointing: boolean; lora: { rank: number; alpha: number } | null }
-  | { cmd: 'resume'; runDir?: string; checkpoint?: string; steps?: number }
+  | { cmd: 'train'; runDir: string; datasetDir: string; config: 'tiny' | 'sd15' | Record<string, unknown>; stage: 1 | 2; steps: number; batchSize: number; learningRate: number; seed: number; checkpointEverySteps: number; sampleEverySteps: number; initCheckpoint: string | null; device: 'auto' | 'cpu' | 'cuda'; mixedPrecision: 'no' | 'fp16' | 'bf16'; gradientCheckpointing: boolean; lora: { rank: number; alpha: number } | null }
+  | { cmd: 'resume'; runDir?: string; steps?: number }
   | { cmd: 'pause' }
-  | { cmd: 'cancel'; saveCheckpoint?: boolean }
+  | { cmd: 'cancel' }
   | { cmd: 'sample'; outDir: string; referenceImage: string; audioPath: string; prompt?: string; beatTimesSec?: number[]; audioStartSec?: number; numInferenceSteps?: number; guidanceScale?: number; seed?: number; checkpoint?: string }
   | { cmd: 'export'; checkpoint: string; outDir: string; name?: string; precision?: 'fp32' | 'fp16'; tokenizerDir?: string | null; lora?: 'merge' | 'separate' }
   | { cmd: 'shutdown' };

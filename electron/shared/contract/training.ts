@@ -114,8 +114,8 @@ export const trainingChannels = {
     reply: RunState,
   }),
   'training.cancel': channel({
-    summary: 'Cancel a run (graceful at the next step, then killed after a grace period)',
-    request: z.object({ runId: RunId, saveCheckpoint: z.boolean().optional() }).strict(),
+    summary: 'Cancel a run (graceful at the next step with a checkpoint, then killed after a grace period)',
+    request: z.object({ runId: RunId }).strict(),
     reply: RunState,
   }),
   'training.runs': channel({

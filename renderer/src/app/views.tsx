@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import type { ViewId } from '../state/ui-store';
 import { StudioView } from '../features/studio/StudioView';
 import { SystemPanel } from '../features/system/SystemPanel';
+import { TrainingView } from '../features/training/TrainingView';
 
 export interface ViewSpec {
   id: ViewId;
@@ -12,5 +13,6 @@ export interface ViewSpec {
 
 export const views: ViewSpec[] = [
   { id: 'studio', label: 'Studio', component: StudioView },
+  { id: 'training', label: 'Training', component: TrainingView },
   { id: 'system', label: 'System', component: SystemPanel },
 ];
