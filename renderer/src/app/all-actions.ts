@@ -5,4 +5,4 @@ import { systemActions } from '../features/system/actions/index';
 import { trainingActions } from '../features/training/actions/index';
 import { timelineActions } from '../features/timeline/index';
 
-export const allActions: Action[] = [...shellActions, ...systemActions, ...timelineActions];
+export const allActions: Action[] = [...shellActions, ...systemActions, ...timelineActions, ...trainingActions];
