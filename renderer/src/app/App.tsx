@@ -13,6 +13,7 @@ import { ShortcutSheet } from './ShortcutSheet';
 import { Notifications } from './Notifications';
 import { views } from './views';
 import { allActions } from './all-actions';
+import { ProjectHost, ProjectMenu } from '../features/project/index';
 
 export function App() {
   const studio = useStudio();
@@ -44,6 +45,7 @@ export function App() {
           <Typography variant="body2" color="text.secondary" noWrap data-testid="project-title">
             {projectName ? `${projectName}${dirty ? ' •' : ''}` : 'No project'}
           </Typography>
+          <ProjectMenu ctx={ctx} />
           <Tabs value={view} onChange={(_e, v) => uiStore.update({ view: v })} sx={{ ml: 'auto' }} aria-label="Screens">
             {views.map((v) => (
               <Tab key={v.id} value={v.id} label={v.label} />
@@ -64,6 +66,7 @@ export function App() {
       <Box component="main">
         <Current />
       </Box>
+      <ProjectHost ctx={ctx} />
       <CommandPalette ctx={ctx} />
       <ShortcutSheet />
       <Notifications />

@@ -1,0 +1,4 @@
+/** The project feature: menu, dialogs + autosave host, and its actions. */
+export { ProjectMenu } from './ProjectMenu';
+export { ProjectHost } from './ProjectHost';
+export { projectActions } from './actions/index';
