@@ -8,6 +8,7 @@ import { importSong } from './import-song';
 import { probeMedia } from './probe';
 import { readSettings } from './settings-tag';
 import type { MediaJobOptions, MediaTools } from './tools';
+import { discardUpload, receiveChunk } from './upload-staging';
 import { readBeatCues, writeBeatCues } from './wav-cues';
 
 const jobOptions = (ctx: HandlerContext): MediaJobOptions => ({
@@ -26,5 +27,7 @@ export const mediaHandlers = ({ config }: StudioServices): HandlersFor<typeof me
     'media.readSettings': async ({ path }, ctx) => ({ settings: await readSettings(tools.ffprobePath, path, ctx.signal) }),
     'media.writeBeatCues': (request, ctx) => writeBeatCues(tools, { ...request, ...jobOptions(ctx) }),
     'media.readBeatCues': ({ path }) => readBeatCues(path),
+    'media.upload': (chunk) => receiveChunk(chunk),
+    'media.discardUpload': async ({ projectDir, uploadId }) => ({ removed: await discardUpload(projectDir, uploadId) }),
   };
 };

@@ -13,3 +13,4 @@ export { writeBeatCues, readBeatCues, appendCues, cueChunks } from './wav-cues';
 export { FfmpegJob, createFfmpegCommand, runFfmpeg, STOP_GRACE_MS, STALL_TIMEOUT_MS, type FfmpegProgress } from './ffmpeg-job';
 export { sha256File, storeFile, resolveProjectDir } from './content-store';
 export type { MediaTools, MediaJobOptions } from './tools';
+export { receiveChunk, discardUpload, stagedFileName, UPLOADS_DIR } from './upload-staging';

@@ -74,6 +74,12 @@ export const ExportResult = z.object({
   elapsedSec: z.number(),
 });
 
+/** A dropped file travels in chunks of this many bytes (base64 in one call; well under the wire limit). */
+export const MEDIA_UPLOAD_CHUNK_BYTES = 1024 * 1024;
+/** Largest file the drop zone accepts (a long lossless song or a reference image never comes near). */
+export const MEDIA_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024;
+const UploadId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'uploadId must be 1-64 letters, digits, "_" or "-"');
+
 export const mediaChannels = {
   'media.probe': channel({
     summary: 'Inspect a media file (kind, duration, streams) and reject unusable files with a reason',
@@ -120,6 +126,26 @@ export const mediaChannels = {
       .strict(),
     reply: z.object({ out: z.string(), cues: z.number().int(), sampleRate: z.number().int() }),
     job: true,
+  }),
+  'media.upload': channel({
+    summary: 'Receive a dropped file in chunks into the project (the renderer cannot see local paths)',
+    request: z
+      .object({
+        projectDir: MediaPath,
+        uploadId: UploadId,
+        fileName: z.string().min(1).max(255),
+        offset: z.number().int().min(0).max(MEDIA_MAX_UPLOAD_BYTES),
+        totalBytes: z.number().int().min(1).max(MEDIA_MAX_UPLOAD_BYTES),
+        dataBase64: z.string().max(Math.ceil(MEDIA_UPLOAD_CHUNK_BYTES / 3) * 4),
+      })
+      .strict(),
+    /** `path` is set once the last byte arrived: pass it to importImage/importSong. */
+    reply: z.object({ receivedBytes: z.number().int(), path: z.string().nullable() }),
+  }),
+  'media.discardUpload': channel({
+    summary: 'Remove a staged upload (after its import, or when the user cancels)',
+    request: z.object({ projectDir: MediaPath, uploadId: UploadId }).strict(),
+    reply: z.object({ removed: z.boolean() }),
   }),
   'media.readBeatCues': channel({
     summary: 'Read the cue points (beat markers) of a WAV file',
