@@ -187,9 +187,9 @@ def _param_count(factory) -> int:
 
 
 def measure_matmul_flops(device: str = "cpu", size: int = 512, repeats: int = 3) -> float:
-    """Achieved float32 matmul FLOP/s on `device` (a fraction of a second)."""
-    a = torch.randn(size, size, device=device)
-    b = torch.randn(size, size, device=device)
+    """Achieved float32 matmul FLOP/s on `device` (a fraction of a second). Leaves the global RNG alone."""
+    a = torch.ones(size, size, device=device)
+    b = torch.ones(size, size, device=device)
     a @ b
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -201,7 +201,15 @@ def measure_matmul_flops(device: str = "cpu", size: int = 512, repeats: int = 3)
     return 2 * size ** 3 * repeats / max(time.perf_counter() - start, 1e-9)
 
 
-def estimate_training_memory(cfg: MuseDanceConfig, stage: int = 2, batch_size: int = 1, mixed_precision: str = "no",
+def estimate_training_memory(*args, **kwargs) -> "MemoryEstimate":
+    """See `_estimate_training_memory`. Runs under `fork_rng`: building modules draws random initial weights
+    (e.g. AST position embeddings) before they move to the meta device, and an estimate must never change the
+    random stream a training run (or a resumed one, or another distributed rank) depends on."""
+    with torch.random.fork_rng(devices=[]):
+        return _estimate_training_memory(*args, **kwargs)
+
+
+def _estimate_training_memory(cfg: MuseDanceConfig, stage: int = 2, batch_size: int = 1, mixed_precision: str = "no",
                              gradient_checkpointing: bool = False, lora_rank: Optional[int] = None,
                              attention: str = "auto", trainable=stage_trainable,
                              device_flops: Optional[float] = None, frames: Optional[int] = None) -> MemoryEstimate:

@@ -27,7 +27,10 @@ def train_spec(spec: Dict[str, Any]):
         batch_size=spec["batchSize"], lr=spec["learningRate"], seed=spec["seed"], threads=spec["threads"],
         train_frames=spec["trainFrames"],
         checkpoint_every_steps=spec["checkpointEverySteps"] or NEVER_STEPS,
-        checkpoint_every_sec=spec["checkpointEverySec"] or NEVER_SEC, log_every=spec["logEverySteps"])
+        checkpoint_every_sec=spec["checkpointEverySec"] or NEVER_SEC, log_every=spec["logEverySteps"],
+        device=spec["device"], mixed_precision=spec["mixedPrecision"],
+        gradient_checkpointing=spec["gradientCheckpointing"],
+        lora_rank=(spec["lora"] or {}).get("rank", 0), lora_alpha=(spec["lora"] or {}).get("alpha"))
 
 
 def device_memory_bytes() -> Optional[int]:
