@@ -4,6 +4,7 @@ import { shellActions } from '../features/shell/actions/index';
 import { systemActions } from '../features/system/actions/index';
 import { trainingActions } from '../features/training/actions/index';
 import { timelineActions } from '../features/timeline/index';
+import { mediaActions } from '../features/media/index';
 import { projectActions } from '../features/project/index';
 
-export const allActions: Action[] = [...shellActions, ...projectActions, ...systemActions, ...timelineActions, ...trainingActions];
+export const allActions: Action[] = [...shellActions, ...projectActions, ...systemActions, ...timelineActions, ...mediaActions, ...trainingActions];

@@ -4,6 +4,7 @@
  */
 import type { ComponentType } from 'react';
 import { TimelinePanel } from '../features/timeline/index';
+import { MediaPanel } from '../features/media/index';
 
 export interface StudioPanel {
   id: string;
@@ -11,5 +12,6 @@ export interface StudioPanel {
 }
 
 export const studioPanels: StudioPanel[] = [
+  { id: 'media', component: MediaPanel },
   { id: 'timeline', component: TimelinePanel },
 ];

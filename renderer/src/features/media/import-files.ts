@@ -1,0 +1,107 @@
+/**
+ * Dropped or picked files -> the open project. The renderer cannot see local paths, so a file is sent in
+ * chunks (`media.upload`) into the project's upload staging, then imported with a job id (progress, cancel),
+ * then the staged copy is discarded. The result becomes one undoable project edit.
+ */
+import type { StudioBridge } from '@shared/contract/bridge';
+import { MEDIA_UPLOAD_CHUNK_BYTES } from '@shared/contract/media';
+import type { Result } from '@shared/result';
+import { newJobId } from '../../bridge/index';
+import { notify, notifyError } from '../../state/notifications';
+import type { ProjectStore } from '../../state/project-store';
+import { importStore, type ImportKind } from './import-store';
+
+/** Prepared reference image side until the project knows its pack's resolution. */
+export const DEFAULT_REFERENCE_SIDE_PX = 512;
+/** Share of the progress bar given to the upload phase (the import itself decodes and resamples). */
+const UPLOAD_SHARE = 0.5;
+
+const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|gif|tiff?|avif|jxl)$/i;
+const AUDIO_EXT = /\.(wav|mp3|flac|ogg|oga|opus|m4a|aac|aiff?|wma|mp4|m4v|mov|webm|mkv)$/i;
+
+/** Image or song, from the MIME type or the extension; null when it is neither (the user is told why). */
+export function classifyFile(file: { name: string; type: string }): ImportKind | null {
+  if (file.type.startsWith('image/') || IMAGE_EXT.test(file.name)) return 'image';
+  if (file.type.startsWith('audio/') || file.type.startsWith('video/') || AUDIO_EXT.test(file.name)) return 'song';
+  return null;
+}
+
+const toBase64 = (bytes: Uint8Array): string => {
+  let binary = '';
+  const step = 0x8000;
+  for (let i = 0; i < bytes.length; i += step) binary += String.fromCharCode(...bytes.subarray(i, i + step));
+  return btoa(binary);
+};
+
+const cancelled = { ok: false as const, error: { code: 'CANCELLED', message: 'Import cancelled.' } };
+
+async function uploadFile(studio: StudioBridge, projectDir: string, uploadId: string, file: File, signal: AbortSignal): Promise<Result<string>> {
+  if (file.size === 0) return { ok: false, error: { code: 'MEDIA_EMPTY', message: `${file.name} is empty (0 bytes).` } };
+  for (let offset = 0; offset < file.size; offset += MEDIA_UPLOAD_CHUNK_BYTES) {
+    if (signal.aborted) return cancelled;
+    const chunk = new Uint8Array(await file.slice(offset, offset + MEDIA_UPLOAD_CHUNK_BYTES).arrayBuffer());
+    const r = await studio.verbs.media.upload({ projectDir, uploadId, fileName: file.name, offset, totalBytes: file.size, dataBase64: toBase64(chunk) });
+    if (!r.ok) return r;
+    importStore.update({ fraction: (UPLOAD_SHARE * r.value.receivedBytes) / file.size, message: `Copying ${file.name}` });
+    if (r.value.path) return { ok: true, value: r.value.path };
+  }
+  return { ok: false, error: { code: 'UPLOAD_INCOMPLETE', message: `${file.name} was not received completely.` } };
+}
+
+/** Imports files one after the other (an image and a song dropped together both land). */
+export async function importFiles(studio: StudioBridge, store: ProjectStore, files: File[]): Promise<void> {
+  for (const file of files) {
+    const kind = classifyFile(file);
+    if (!kind) {
+      notify('warning', `${file.name} is neither an image nor a song; drop a PNG/JPEG/WebP image or an audio file.`);
+      continue;
+    }
+    const ok = await importOne(studio, store, file, kind);
+    if (!ok) break;
+  }
+}
+
+async function importOne(studio: StudioBridge, store: ProjectStore, file: File, kind: ImportKind): Promise<boolean> {
+  const projectDir = store.getState().dir;
+  if (!projectDir) {
+    notify('warning', 'Open or create a project first, then drop the image and the song.');
+    return false;
+  }
+  const signal = importStore.begin({ fileName: file.name, kind, phase: 'upload', fraction: 0, message: `Copying ${file.name}` });
+  const uploadId = newJobId('upload');
+  const jobId = newJobId(`import-${kind}`);
+  const stopProgress = studio.on('job.progress', (p) => {
+    if (p.jobId !== jobId) return;
+    importStore.update({ phase: 'import', fraction: p.fraction === null ? null : UPLOAD_SHARE + (1 - UPLOAD_SHARE) * p.fraction, message: p.message });
+  });
+  const onAbort = () => void studio.verbs.jobs.cancel({ jobId });
+  signal.addEventListener('abort', onAbort);
+  try {
+    const staged = await uploadFile(studio, projectDir, uploadId, file, signal);
+    if (!staged.ok) return report(staged.error);
+    if (signal.aborted) return report(cancelled.error);
+    importStore.update({ phase: 'import', fraction: UPLOAD_SHARE, message: kind === 'image' ? 'Preparing the image' : 'Making working copies' });
+    if (kind === 'image') {
+      const r = await studio.verbs.media.importImage({ projectDir, path: staged.value, width: DEFAULT_REFERENCE_SIDE_PX, height: DEFAULT_REFERENCE_SIDE_PX }, { jobId });
+      if (!r.ok) return report(r.error);
+      store.apply('Import reference image', (p) => ({ ...p, referenceImage: { ...r.value.prepared, originalName: r.value.original.originalName } }));
+    } else {
+      const r = await studio.verbs.media.importSong({ projectDir, path: staged.value }, { jobId });
+      if (!r.ok) return report(r.error);
+      store.apply('Import song', (p) => ({ ...p, song: r.value.song }));
+    }
+    notify('success', `${file.name} imported.`);
+    return true;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    stopProgress();
+    importStore.end();
+    void studio.verbs.media.discardUpload({ projectDir, uploadId });
+  }
+}
+
+function report(error: { code: string; message: string }): false {
+  if (error.code === 'CANCELLED') notify('info', 'Import cancelled.');
+  else notifyError(error);
+  return false;
+}

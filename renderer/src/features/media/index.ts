@@ -1,0 +1,3 @@
+/** The media feature: the import panel of the Studio screen and its actions. */
+export { MediaPanel } from './MediaPanel';
+export { mediaActions } from './actions/index';
