@@ -115,3 +115,20 @@ def test_meta_trace_matches_a_real_cpu_measurement_on_the_tiny_config():
     if hasattr(torch.nn.functional, "scaled_dot_product_attention"):
         pytest.skip("this torch uses fused attention: the real run does not keep N x N probabilities")
     assert abs(estimate.activations_bytes - measured) / measured < 0.10, (estimate.activations_bytes, measured)
+
+
+def test_a_real_allocation_failure_becomes_out_of_memory_with_advice():
+    from musedance_models.worker.errors import classify
+
+    try:
+        torch.empty(10 ** 14, dtype=torch.uint8)  # 100 TB: the CPU allocator refuses
+    except RuntimeError as err:
+        code, _ = classify(err)
+    else:
+        pytest.skip("this machine allocated 100 TB lazily")
+    assert code == "OUT_OF_MEMORY"
+    assert classify(RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB"))[0] == "OUT_OF_MEMORY"
+    advice = out_of_memory_advice(estimate_training_memory(sd15(), stage=2, attention="memory_efficient",
+                                                           gradient_checkpointing=True, mixed_precision="bf16"),
+                                  8 * GIB)
+    assert "8.0 GiB available" in advice and "lower the resolution or K" in advice

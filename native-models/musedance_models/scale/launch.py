@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     if rank == 0:
         with open(os.path.join(spec["runDir"], "run.json"), "w", encoding="utf-8") as handle:
             json.dump(spec, handle, indent=1)
+    estimate = None
     try:
         trainer = Trainer(train_spec(spec))
         if rank == 0:
@@ -73,6 +74,16 @@ def main(argv=None) -> int:
         result = trainer.run(emit, should_stop=lambda: stop["requested"])
     except (DatasetError, TrainError, ValueError) as err:
         print(json.dumps({"type": "error", "code": "BAD_REQUEST", "message": str(err), "fatal": True}), flush=True)
+        return 1
+    except (RuntimeError, MemoryError) as err:
+        from ..worker.errors import is_out_of_memory
+        from .memory_estimate import out_of_memory_advice
+
+        if not is_out_of_memory(err):
+            raise
+        memory = torch.cuda.get_device_properties(torch.cuda.current_device()).total_memory if device == "cuda" else None
+        message = out_of_memory_advice(estimate, memory)
+        print(json.dumps({"type": "error", "code": "OUT_OF_MEMORY", "message": message, "fatal": True}), flush=True)
         return 1
     finally:
         if dist.is_initialized():

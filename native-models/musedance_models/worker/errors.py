@@ -12,7 +12,8 @@ class CheckpointError(ValueError):
 def is_out_of_memory(exc: BaseException) -> bool:
     name = type(exc).__name__
     text = str(exc).lower()
-    return name in ("OutOfMemoryError", "MemoryError") or "out of memory" in text or "cuda_error_out_of_memory" in text
+    return (name in ("OutOfMemoryError", "MemoryError") or "out of memory" in text
+            or "cuda_error_out_of_memory" in text or "can't allocate memory" in text)  # CPU: DefaultCPUAllocator
 
 
 def classify(exc: BaseException) -> Tuple[str, str]:

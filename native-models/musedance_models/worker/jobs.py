@@ -38,11 +38,24 @@ class Job:
         except Exception as exc:  # a job failure never kills the worker
             traceback.print_exc(file=sys.stderr)
             code, message = errors.classify(exc)
+            if code == "OUT_OF_MEMORY":
+                message = self.out_of_memory_message(exc)
             self.writer.error(code, message, self.command_id, fatal=False)
-            self._done("failed")
+            self._done("failed", **self.failure_fields())
 
     def _run(self) -> None:
         raise NotImplementedError
+
+    def out_of_memory_message(self, exc: BaseException) -> str:
+        from ..scale.memory_estimate import out_of_memory_advice
+        from .session import device_memory_bytes
+
+        session = getattr(self, "session", None)
+        estimate = getattr(session, "estimate_value", None)
+        return out_of_memory_advice(estimate, device_memory_bytes())
+
+    def failure_fields(self) -> Dict[str, Any]:
+        return {}
 
     def _done(self, status: str, **fields: Any) -> None:
         self.state = "done"
@@ -164,6 +177,9 @@ class TrainJob(Job):
             self._emit("checkpoint", step=step, path=path, reason=reason)
 
     # -- helpers ------------------------------------------------------------------------------------------
+    def failure_fields(self) -> Dict[str, Any]:
+        return {"runId": self.run_id, "step": self.step, "checkpoint": self.last_checkpoint}
+
     def _emit(self, event_type: str, **fields: Any) -> None:
         self.writer.emit(event_type, id=self.command_id, runId=self.run_id, **fields)
 
