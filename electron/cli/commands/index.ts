@@ -9,6 +9,8 @@ import { exportCommand } from './export';
 import { importCommand } from './media-import';
 import { settingsCommand } from './media-settings';
 import { cuesCommand } from './media-cues';
+import { packCommand } from './pack';
+import { generateCommand } from './generate';
 import { beatsCommand } from './beats';
 
-export const commands: CliCommand[] = [doctorCommand, projectCommand, datasetCommand, trainCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand, beatsCommand];
+export const commands: CliCommand[] = [doctorCommand, projectCommand, datasetCommand, trainCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand, packCommand, generateCommand, beatsCommand];

@@ -60,10 +60,13 @@ export class OrtWorker {
     if (this.worker) return;
     const worker = new Worker(workerScript());
     this.exitError = null;
+    // An idle worker must not keep the process alive (CLI, tests); it is ref'ed while a request is pending.
+    worker.unref();
     worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: { code: string; message: string } }) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
+      if (this.pending.size === 0) worker.unref();
       if (msg.ok) p.resolve(msg.value);
       else p.reject(new StudioError(msg.error?.code ?? E.run, msg.error?.message ?? 'inference failed'));
     });
@@ -88,6 +91,7 @@ export class OrtWorker {
       if (timeoutMs) {
         timer = setTimeout(() => {
           this.pending.delete(id);
+          if (this.pending.size === 0) worker.unref();
           reject(new StudioError(E.session, `The inference worker did not answer within ${Math.round(timeoutMs / 1000)} s.`));
           void this.terminate();
         }, timeoutMs);
@@ -102,6 +106,7 @@ export class OrtWorker {
           reject(e);
         },
       });
+      worker.ref();
       worker.postMessage({ ...msg, id }, transfer);
     });
   }

@@ -44,6 +44,8 @@ export const GenerateSegmentRequest = z
     previousTakePath: ProjectRelPath.nullable(),
     /** VAE-decode the x0 estimate for the preview every this many steps (0 = never). */
     previewDecodeEvery: z.number().int().min(0).max(200).default(4),
+    /** Also encode the take as an MP4 with its music (the studio's preview player uses it). */
+    previewVideo: z.boolean().default(true),
   })
   .strict();
 
