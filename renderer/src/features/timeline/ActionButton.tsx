@@ -21,7 +21,7 @@ export function ActionButton({ id, icon, text, pressed, disabled }: { id: string
             {icon}
           </IconButton>
         ) : (
-          <Button {...common} variant={pressed ? 'contained' : 'text'} sx={{ minWidth: 36, px: 1 }}>
+          <Button {...common} variant={pressed ? 'contained' : 'text'} color="inherit" sx={{ minWidth: 36, px: 1, textTransform: 'none' }}>
             {text}
           </Button>
         )}

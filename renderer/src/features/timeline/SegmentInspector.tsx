@@ -64,7 +64,7 @@ export function SegmentInspector() {
           label="Seed"
           type="number"
           size="small"
-          sx={{ width: 130 }}
+          sx={{ width: 150 }}
           value={first.s.seed}
           onChange={(e) => {
             const seed = Math.trunc(Number(e.target.value));

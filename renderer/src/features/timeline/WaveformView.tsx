@@ -61,6 +61,8 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
       const p = projectStore.getState().project;
       const t = timelineStore.getState();
       if (!p) return;
+      const said = markerAnnouncement(p, t.selectedBeats);
+      if (liveRef.current && liveRef.current.textContent !== said) liveRef.current.textContent = said;
       plugin.setData({ beats: p.beats, segments: p.segments, fps: p.fps, selected: t.selectedBeats, selectedSegments: t.selectedSegments, focusedBeatId: t.selectedBeats.size === 1 ? [...t.selectedBeats][0]! : null });
     };
     push();
@@ -108,7 +110,6 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
         if (ws.options.autoScroll !== t.followPlayhead) ws.setOptions({ autoScroll: t.followPlayhead });
         if (t.metronome && t.playing) metronome.start();
         else metronome.stop();
-        if (liveRef.current) liveRef.current.textContent = markerAnnouncement(projectStore.getState().project, t.selectedBeats);
       }),
     ];
     const detach = playerController.attach({
@@ -138,7 +139,7 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
   return (
     <Box>
       <Box ref={hostRef} sx={{ position: 'relative', height: TIMELINE_HEIGHT, bgcolor: '#15171c', borderRadius: 1, overflow: 'hidden', userSelect: 'none' }} data-testid="timeline-host">
-        <Box ref={waveRef} sx={{ position: 'absolute', left: 0, right: 0, top: laneTops.wave, height: LANES.waveH }} />
+        <Box ref={waveRef} sx={{ position: 'absolute', zIndex: 0, left: 0, right: 0, top: laneTops.wave, height: LANES.waveH }} />
       </Box>
       <Box ref={minimapRef} sx={{ mt: 0.5, borderRadius: 1, overflow: 'hidden', bgcolor: '#15171c' }} aria-label="Minimap: click to jump" data-testid="minimap" />
       <Box ref={liveRef} id="timeline-live" aria-live="polite" data-testid="timeline-live" sx={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }} />

@@ -58,11 +58,11 @@ export const BeatMarkerPlugin = WaveSurfer.definePlugin<BeatMarkerOptions, BeatM
   const ws = ctx.wavesurfer;
   const host = options.host;
   const canvas = document.createElement('canvas');
-  canvas.style.cssText = `position:absolute;left:0;top:0;width:100%;height:${TIMELINE_HEIGHT}px;touch-action:none;outline:none;`;
+  canvas.style.cssText = `position:absolute;z-index:2;left:0;top:0;width:100%;height:${TIMELINE_HEIGHT}px;touch-action:none;`;
   canvas.dataset.testid = 'timeline-canvas';
   host.appendChild(canvas);
   const playhead = document.createElement('div');
-  playhead.style.cssText = `position:absolute;top:0;left:0;width:2px;height:${TIMELINE_HEIGHT}px;background:#ff5c7a;pointer-events:none;will-change:transform;`;
+  playhead.style.cssText = `position:absolute;z-index:3;top:0;left:0;width:2px;height:${TIMELINE_HEIGHT}px;background:#ff5c7a;pointer-events:none;will-change:transform;`;
   playhead.dataset.testid = 'playhead';
   host.appendChild(playhead);
   ctx.scope.add(() => {
@@ -109,6 +109,9 @@ export const BeatMarkerPlugin = WaveSurfer.definePlugin<BeatMarkerOptions, BeatM
       focusedBeatId: data.focusedBeatId,
     };
     drawTimeline(g, input);
+    // The visible window, for tests and tools that need to point at a time.
+    canvas.dataset.startSec = String(v.startSec);
+    canvas.dataset.pxPerSec = String(v.pxPerSec);
     movePlayhead(ws.getCurrentTime(), v);
     performance.measure('timeline.draw', 'timeline.draw-start');
     if (!lastView || lastView.startSec !== v.startSec || lastView.pxPerSec !== v.pxPerSec || lastView.widthPx !== v.widthPx) {
@@ -155,7 +158,6 @@ export const BeatMarkerPlugin = WaveSurfer.definePlugin<BeatMarkerOptions, BeatM
 
   const onPointerDown = (e: PointerEvent) => {
     if (e.button !== 0) return;
-    canvas.focus();
     const { x, y } = localPoint(e);
     const lane = laneAt(y);
     const additive = e.shiftKey || e.ctrlKey || e.metaKey;
