@@ -1,0 +1,1 @@
+"""MuseDance in PyTorch: models, schedulers, synthetic data, training, ONNX export (see ../PACK.md)."""

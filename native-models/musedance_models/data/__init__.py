@@ -1,0 +1,1 @@
+"""Dataset format (../../DATASET.md): synthetic generator and loader."""
