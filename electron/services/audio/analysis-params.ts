@@ -7,9 +7,9 @@ export const ANALYSIS_VERSION = 1;
 
 /** ffmpeg resamples every input to this rate, mono. */
 export const ANALYSIS_SAMPLE_RATE = 22_050;
-export const FFT_SIZE = 2048;
+export const FFT_SIZE = 1024;
 export const HOP_SAMPLES = 512;
-export const MEL_BANDS = 128;
+export const MEL_BANDS = 80;
 /** Onset envelope frames per second (43.07 at 22050/512). */
 export const FRAME_RATE = ANALYSIS_SAMPLE_RATE / HOP_SAMPLES;
 

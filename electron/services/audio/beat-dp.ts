@@ -56,14 +56,18 @@ export function trackBeatsDp(local: Float64Array, periodAt: (t: number) => numbe
   for (let t = 0; t < n; t++) if (local[t]! > maxLocal) maxLocal = local[t]!;
   const startThreshold = 0.01 * maxLocal;
   let started = false;
+  // log of every whole-frame distance the window can reach: the inner loop then needs no Math.log.
+  const logDist = new Float64Array(Math.ceil(2 * maxPeriod(periodAt, n)) + 3);
+  for (let d = 1; d < logDist.length; d++) logDist[d] = Math.log(d);
   for (let t = 0; t < n; t++) {
     const p = periodAt(t);
+    const logP = Math.log(p);
     const lo = t - Math.round(2 * p);
     const hi = t - Math.round(p / 2);
     let best = -Infinity;
     let arg = -1;
     for (let tau = Math.max(0, lo); tau <= hi; tau++) {
-      const r = Math.log((t - tau) / p);
+      const r = (logDist[t - tau] ?? Math.log(t - tau)) - logP;
       const s = cum[tau]! - tightness * r * r;
       if (s > best) {
         best = s;
@@ -130,4 +134,11 @@ export function trimWeakBeats(local: Float64Array, beats: number[]): number[] {
   let last = smooth.length - 1;
   while (last >= first && smooth[last]! <= threshold) last--;
   return beats.slice(first, last + 1);
+}
+
+/** Longest period the tracker may use (sampled every 16 frames; the tempo path moves slowly). */
+function maxPeriod(periodAt: (t: number) => number, n: number): number {
+  let m = 1;
+  for (let t = 0; t < n; t += 16) m = Math.max(m, periodAt(t));
+  return Math.max(m, periodAt(n - 1)) + 1;
 }

@@ -1,0 +1,14 @@
+/**
+ * Child process of the beats benchmark: analyses one file with a fresh process and prints its peak RSS, so
+ * the figure is the analysis alone (not the benchmark's essentia.js heap).
+ * Usage: tsx test/bench/beats-rss-child.ts <audio> <cacheDir>
+ */
+import { BeatAnalysisService } from '../../electron/services/audio/beat-analysis-service';
+
+const [file, cacheDir] = process.argv.slice(2);
+const service = new BeatAnalysisService({ ffmpegPath: process.env.MUSEDANCE_FFMPEG || 'ffmpeg', cacheDir: cacheDir! });
+const t0 = performance.now();
+const a = await service.analyse(file!, { refresh: true });
+const seconds = (performance.now() - t0) / 1000;
+// maxRSS is in kilobytes.
+console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024, seconds, durationSec: a.durationSec, beats: a.beatTimesSec.length }));
