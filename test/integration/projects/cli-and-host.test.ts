@@ -21,7 +21,7 @@ afterAll(() => {
 async function cli(args: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(args, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  const code = await runCli(args, { out: (s) => ((out += s), true), err: (s) => ((err += s), true) });
   return { code, out, err };
 }
 
