@@ -1,7 +1,7 @@
 /**
  * The preview sample's inputs, made once per run in `<runDir>/sample-input/`: the user's image as PNG, the
  * music as 16 kHz mono WAV (what the worker expects), and the beats inside the previewed segment
- * (seconds from its start, as PROTOCOL.md's `sample.beatTimesSec`).
+ * (on the music's timeline, as PROTOCOL.md's `sample.beatTimesSec`).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -33,6 +33,7 @@ export async function prepareSampleInputs(runDir: string, sample: SampleSpec, da
   const { beatTimesSec } = await detectBeats(audioPath, { ffmpegPath: tools.ffmpegPath, signal });
   const start = sample.audioStartSec;
   const segmentSec = dataset.framesPerSegment / dataset.fps;
-  const segmentBeatsSec = beatTimesSec.filter((t) => t >= start && t < start + segmentSec).map((t) => Math.round((t - start) * 1000) / 1000);
+  // PROTOCOL.md: beat times on the audio file's timeline; only those inside the previewed segment matter.
+  const segmentBeatsSec = beatTimesSec.filter((t) => t >= start - 0.5 / dataset.fps && t < start + segmentSec);
   return { imagePath, audioPath, segmentBeatsSec };
 }

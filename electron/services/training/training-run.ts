@@ -5,6 +5,7 @@
  * new worker continues from the newest checkpoint whose hash still matches (at most MAX_AUTO_RESUMES times).
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { TrainingErrorCodes, type LossPoint, type RunEstimate, type RunSample, type RunSpec, type RunState, type RunStatus, type TrainingEvent } from '../../shared/domain/training';
@@ -37,6 +38,8 @@ type Outcome = 'completed' | 'cancelled' | 'interrupted';
 
 const TERMINAL: RunStatus[] = ['completed', 'cancelled', 'failed', 'interrupted'];
 export const isTerminal = (s: RunStatus) => TERMINAL.includes(s);
+/** CPU threads for PyTorch: all cores but one (kept for the studio, ffmpeg and the UI), at least 1. */
+export const cpuThreads = () => Math.max(1, Math.min(16, os.cpus().length - 1));
 const sampleDirName = (stage: number, step: number) => `stage${stage}_step_${String(step).padStart(8, '0')}`;
 
 export class TrainingRun {
@@ -169,7 +172,7 @@ export class TrainingRun {
     if (worker?.running) {
       // The worker checkpoints when it stops, so a cancelled run can still be resumed or exported.
       await worker.send({ cmd: 'cancel' }).catch((e: Error) => this.note('warning', `Cancel: ${e.message}`));
-      const timer = setTimeout(() => void worker.stop(), CANCEL_WAIT_MS);
+      const timer = setTimeout(() => void worker.stop(this.stopWaitMs()), CANCEL_WAIT_MS);
       void this.whenFinished().finally(() => clearTimeout(timer));
     }
     return this.state;
@@ -179,8 +182,14 @@ export class TrainingRun {
   async interrupt(): Promise<RunState> {
     if (!this.active) return this.state;
     this.userStop = 'interrupt';
-    await this.worker?.stop();
+    await this.worker?.stop(this.stopWaitMs());
     return this.whenFinished();
+  }
+
+  /** One measured step plus a checkpoint write (PROTOCOL.md's advice for the SIGTERM grace). */
+  private stopWaitMs(): number {
+    const stepSec = this.state.stepsPerSec ? 1 / this.state.stepsPerSec : 0;
+    return Math.min(10 * 60_000, Math.round(10_000 + stepSec * 1000));
   }
 
   // -- the stage loop -----------------------------------------------------------------------------------
@@ -192,6 +201,7 @@ export class TrainingRun {
         if (i !== this.state.stageIndex) this.update({ stageIndex: i, stage: stage.stage, step: 0, totalSteps: stage.steps }, true);
         else this.update({ stage: stage.stage, totalSteps: stage.steps });
         const outcome = await this.runStage(i);
+        if (outcome !== 'completed') await this.ledgerQueue.catch(() => {});
         if (outcome === 'cancelled') {
           this.update({ status: 'cancelled', etaSec: null, message: `Cancelled at step ${this.state.step}.` }, true);
           return this.state;
@@ -201,8 +211,10 @@ export class TrainingRun {
           return this.state;
         }
       }
+      await this.ledgerQueue.catch(() => {});
       this.update({ status: 'completed', etaSec: null, message: `Finished: ${this.state.step} steps of stage ${this.state.stage}.` }, true);
     } catch (error) {
+      await this.ledgerQueue.catch(() => {});
       this.note('error', (error as Error).message);
       this.update({ status: 'failed', etaSec: null, message: (error as Error).message.slice(0, 1000) }, true);
     } finally {
@@ -299,6 +311,7 @@ export class TrainingRun {
       seed: this.spec.seed,
       checkpointEverySteps: this.spec.checkpointEverySteps,
       sampleEverySteps: 0, // previews are requested by the supervisor with the user's image + music
+      threads: cpuThreads(),
       initCheckpoint,
       device: this.spec.device,
       mixedPrecision: this.spec.mixedPrecision,

@@ -15,7 +15,7 @@ import { checkPython, type PythonInfo } from './python-check';
 import { readRunHistory, readSpec, readState, writeState } from './run-files';
 import { isTerminal, TrainingRun, type RunEnvironment } from './training-run';
 import { TrainingWorker } from './training-worker';
-import { verifyPackFiles } from './verify-pack';
+import { validatePack } from '../inference/pack-validator';
 import type { WorkerEventOf } from './worker-protocol';
 
 /** Media root under which run folders are served to the renderer (sample videos). */
@@ -178,7 +178,7 @@ export class TrainingService {
       const result = await done;
       hooks.onProgress?.(0.9, 'Checking the pack');
       const packDir = result.packDir ?? outDir;
-      const info = await verifyExported(packDir);
+      const info = await verifyExported(packDir, hooks.signal);
       this.media?.setPack(path.basename(packDir), packDir);
       await fs.appendFile(path.join(dir, 'log.jsonl'), JSON.stringify({ at: new Date().toISOString(), source: 'studio', note: 'pack exported', packDir }) + '\n');
       const state = await readState(dir);
@@ -221,8 +221,9 @@ export class TrainingService {
   }
 }
 
-/** The inference engine's pack loader when it is available; PACK.md's file integrity check otherwise. */
-async function verifyExported(packDir: string): Promise<{ name: string; loadCheck: string }> {
-  const info = await verifyPackFiles(packDir);
-  return { name: info.name, loadCheck: `manifest + ${info.files} files verified by sha256 (PACK.md)` };
+/** An exported pack must pass the inference engine's own validation (manifest schema, sha256, graph I/O). */
+async function verifyExported(packDir: string, signal?: AbortSignal): Promise<{ name: string; loadCheck: string }> {
+  const { report, pack } = await validatePack(packDir, { signal });
+  if (!pack) throw new StudioError(TrainingErrorCodes.packInvalid, `The exported pack does not load in the inference engine: ${report.error?.message ?? 'unknown problem'}`);
+  return { name: report.name ?? path.basename(packDir), loadCheck: `inference engine validation: ${report.checks.filter((c) => c.ok).length} checks passed` };
 }

@@ -20,7 +20,7 @@ export const COMMAND_ACK_TIMEOUT_MS = 15_000;
 export const HEARTBEAT_SEC = 2;
 /** No line at all from the worker for this long = hung (several missed heartbeats). */
 export const HEARTBEAT_TIMEOUT_MS = 20_000;
-/** After `shutdown`, how long the worker gets (one step + checkpoint write) before SIGTERM. */
+/** After `shutdown`, how long the worker gets (one step + checkpoint write) before SIGTERM, unless told more. */
 export const SHUTDOWN_WAIT_MS = 10_000;
 /** After SIGTERM, how long before SIGKILL. */
 export const STOP_GRACE_MS = 5_000;
@@ -169,18 +169,22 @@ export class TrainingWorker {
     });
   }
 
-  /** Graceful stop (shutdown -> SIGTERM -> SIGKILL). Always settles; a no-op when nothing runs. */
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop (shutdown -> SIGTERM -> SIGKILL). Always settles; a no-op when nothing runs. `shutdownWaitMs`
+   * should cover one training step plus a checkpoint write (PROTOCOL.md: 1 / stepsPerSec + 10 s).
+   */
+  async stop(shutdownWaitMs = SHUTDOWN_WAIT_MS): Promise<void> {
     const child = this.child;
     if (!child || !this.exitPromise || this.state === 'exited') return;
-    if (this.stopRequested) return this.waitExit(SHUTDOWN_WAIT_MS + STOP_GRACE_MS + KILL_WAIT_MS);
+    if (this.stopRequested) return this.waitExit(shutdownWaitMs + STOP_GRACE_MS + KILL_WAIT_MS);
     this.stopRequested = true;
     this.clearWatchdog();
     if (this.state === 'running') child.stdin.write(JSON.stringify({ id: 'shutdown', cmd: 'shutdown' }) + '\n');
     child.stdin.end();
-    const term = setTimeout(() => child.kill('SIGTERM'), this.state === 'running' ? SHUTDOWN_WAIT_MS : 0);
-    const kill = setTimeout(() => child.kill('SIGKILL'), (this.state === 'running' ? SHUTDOWN_WAIT_MS : 0) + STOP_GRACE_MS);
-    await this.waitExit(SHUTDOWN_WAIT_MS + STOP_GRACE_MS + KILL_WAIT_MS);
+    const termAfterMs = this.state === 'running' ? shutdownWaitMs : 0;
+    const term = setTimeout(() => child.kill('SIGTERM'), termAfterMs);
+    const kill = setTimeout(() => child.kill('SIGKILL'), termAfterMs + STOP_GRACE_MS);
+    await this.waitExit(termAfterMs + STOP_GRACE_MS + KILL_WAIT_MS);
     clearTimeout(term);
     clearTimeout(kill);
   }

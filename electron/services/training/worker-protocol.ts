@@ -107,7 +107,7 @@ export type HelloEvent = z.infer<typeof HelloEvent>;
 
 /** Commands of PROTOCOL.md; `id` is added by the worker owner. */
 export type WorkerCommand =
-  | { cmd: 'train'; runDir: string; datasetDir: string; config: 'tiny' | 'sd15' | Record<string, unknown>; stage: 1 | 2; steps: number; batchSize: number; learningRate: number; seed: number; checkpointEverySteps: number; sampleEverySteps: number; initCheckpoint: string | null; device: 'auto' | 'cpu' | 'cuda'; mixedPrecision: 'no' | 'fp16' | 'bf16'; gradientCheckpointing: boolean; lora: { rank: number; alpha: number } | null }
+  | { cmd: 'train'; runDir: string; datasetDir: string; config: 'tiny' | 'sd15' | Record<string, unknown>; stage: 1 | 2; steps: number; batchSize: number; learningRate: number; seed: number; checkpointEverySteps: number; sampleEverySteps: number; threads: number; initCheckpoint: string | null; device: 'auto' | 'cpu' | 'cuda'; mixedPrecision: 'no' | 'fp16' | 'bf16'; gradientCheckpointing: boolean; lora: { rank: number; alpha: number } | null }
   | { cmd: 'resume'; runDir?: string; steps?: number }
   | { cmd: 'pause' }
   | { cmd: 'cancel' }

@@ -1,0 +1,137 @@
+/**
+ * The training runner with the real Python worker on the tiny config: prepare a dataset from generated clips,
+ * train, pause and resume, then damage the newest checkpoint and SIGKILL the worker mid-run. The supervisor
+ * must notice, skip the damaged checkpoint by its hash, resume from the previous one and finish with the
+ * step count and checkpoints continuing. The exported pack must pass the inference engine's validation.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../electron/services/config';
+import { DatasetService } from '../../../electron/services/training/dataset/dataset-service';
+import { TrainingService } from '../../../electron/services/training/training-service';
+import { LEDGER_FILE, type LedgerEntry } from '../../../electron/services/training/checkpoint-ledger';
+import { RunSpec, type TrainingEvent } from '../../../electron/shared/domain/training';
+import { validatePack } from '../../../electron/services/inference/pack-validator';
+import { makeClip } from './clip-fixtures';
+
+const TOTAL_STEPS = 16;
+const CHECKPOINT_EVERY = 3;
+
+let work: string;
+let training: TrainingService | null = null;
+let finishedRunDir: string | null = null;
+let dataDir = '';
+const waitFor = async (what: string, predicate: () => boolean, timeoutMs = 120_000) => {
+  const until = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const ledger = (runDir: string): LedgerEntry[] =>
+  fs.existsSync(path.join(runDir, LEDGER_FILE)) ? fs.readFileSync(path.join(runDir, LEDGER_FILE), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'musedance-train-'));
+});
+afterAll(async () => {
+  await training?.dispose(); // a failed assertion must not leave a worker training
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('training runner with the real worker (tiny)', () => {
+  it('survives a SIGKILL and a corrupt checkpoint, resuming from the last good checkpoint with steps continuing', async () => {
+    const config = { ...loadConfig(), dataDir: path.join(work, 'data') };
+    dataDir = config.dataDir;
+    const datasets = new DatasetService({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
+    const ds = path.join(work, 'ds');
+    await datasets.create(ds, { config: 'tiny' });
+    const clips = [makeClip(work, { name: 'a.mp4', seconds: 4.5, beatSec: 0.5 }), makeClip(work, { name: 'b.mp4', seconds: 4.5, video: 'testsrc2', beatSec: 0.6 })];
+    const prepared = await datasets.addClips(ds, clips, { caption: 'a figure bounces on every beat' });
+    expect(prepared.dataset.trainWindows).toBe(2);
+
+    training = new TrainingService(config, null);
+    const events: TrainingEvent[] = [];
+    training.subscribe((e) => events.push(e));
+    const spec = RunSpec.parse({ name: 'kill-test', datasetDir: ds, config: 'tiny', stages: [{ stage: 1, steps: TOTAL_STEPS }], learningRate: 1e-4, checkpointEverySteps: CHECKPOINT_EVERY, keepCheckpoints: 5 });
+    const estimate = await training.estimate(spec);
+    expect(estimate.parameters).toBeGreaterThan(0);
+
+    const started = await training.start(spec);
+    const run = training.liveRun(started.runId);
+    const runDir = run.runDir;
+    const logTail = () => fs.readFileSync(path.join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').slice(-15).join('\n');
+    try {
+
+    // Pause after the first checkpoint, then resume.
+    await waitFor('first checkpoint', () => ledger(runDir).length >= 1);
+    await run.pause();
+    await waitFor('paused', () => run.state.status === 'paused');
+    const pausedAt = run.state.step;
+    await run.resume();
+    await waitFor('training again', () => run.state.status === 'training' && run.state.step > pausedAt);
+
+    // Pause again once two interval checkpoints exist, so no checkpoint is in flight; then damage the newest
+    // snapshot (the pause checkpoint) in place and kill the worker without warning.
+    await waitFor('two interval checkpoints', () => ledger(runDir).filter((e) => e.reason === 'interval').length >= 2);
+    await run.pause();
+    await waitFor('paused with its checkpoint recorded', () => run.state.status === 'paused' && ledger(runDir).at(-1)?.reason === 'pause');
+    const entries = ledger(runDir);
+    const newest = entries.at(-1)!;
+    const fallback = [...entries].reverse().find((e) => e.step < newest.step)!;
+    const fd = fs.openSync(path.join(runDir, newest.path), 'r+');
+    fs.writeSync(fd, Buffer.from('not a checkpoint any more'), 0, 25, 1024);
+    fs.closeSync(fd);
+    const pid = run.workerPid!;
+    process.kill(pid, 'SIGKILL');
+
+    const final = await run.whenFinished();
+    expect(final.status).toBe('completed');
+    expect(final.step).toBe(TOTAL_STEPS);
+    expect(final.autoResumes).toBe(1);
+    expect(run.workerPid).toBeNull();
+
+    const logs = events.filter((e) => e.kind === 'log').map((e) => (e as { message: string }).message);
+    expect(logs.some((m) => /stopped unexpectedly \(SIGKILL\)/.test(m))).toBe(true);
+    expect(logs.some((m) => m.includes(path.basename(newest.path)) && /corrupt/.test(m))).toBe(true);
+    expect(fs.existsSync(path.join(runDir, newest.path + '.rejected'))).toBe(true);
+
+    // After the kill the worker started again from the fallback checkpoint: the next loss is fallback + 1.
+    const lossSteps = events.filter((e) => e.kind === 'loss').map((e) => (e as { point: { step: number } }).point.step);
+    const restart = lossSteps.findIndex((s, i) => i > 0 && s <= lossSteps[i - 1]!);
+    expect(restart).toBeGreaterThan(0);
+    expect(lossSteps[restart]).toBe(fallback.step + 1);
+    expect(lossSteps.at(-1)).toBe(TOTAL_STEPS);
+
+    // Checkpoints continued after the resume, up to the final one, each recorded with its hash.
+    const after = ledger(runDir);
+    expect(after.at(-1)).toMatchObject({ step: TOTAL_STEPS, reason: 'final' });
+    expect(after.filter((e) => e.step > fallback.step).length).toBeGreaterThanOrEqual(2);
+
+    // History rebuilt from the log: every step once, losses finite.
+    const details = await training.details({ runDir });
+    expect(details.losses.map((p) => p.step)).toEqual(Array.from({ length: TOTAL_STEPS }, (_, i) => i + 1));
+    expect(details.losses.every((p) => Number.isFinite(p.loss))).toBe(true);
+    expect((await training.list()).map((r) => r.runId)).toContain(started.runId);
+    } catch (error) {
+      console.error(`run log tail:\n${logTail()}`);
+      throw error;
+    }
+
+    finishedRunDir = runDir;
+  }, 600_000);
+
+  it('exports a model pack from the run that the inference engine validates and lists as a base pack', async () => {
+    expect(finishedRunDir, 'needs the run of the previous test').not.toBeNull();
+    const runDir = finishedRunDir!;
+    const config = { dataDir };
+    const exported = await training!.exportPack({ runDir });
+    expect(path.dirname(exported.packDir)).toBe(path.join(config.dataDir, 'packs'));
+    const { report, pack } = await validatePack(exported.packDir);
+    expect(report.error).toBeNull();
+    expect(pack?.manifest.config).toMatchObject({ width: 64, height: 64, fps: 12 });
+    expect((await training!.basePacks()).some((p) => p.dir === exported.packDir && p.weightsPath)).toBe(true);
+  }, 600_000);
+});
