@@ -51,6 +51,8 @@ export interface BeatTrack {
  * (the attack must rise within the window), so we move them back (mean F best between -15 and -35 ms).
  */
 export const ONSET_TIME_OFFSET_SEC = -0.02;
+/** Half-width of the silence gate's look-around. */
+const SILENCE_GATE_REACH_SEC = 0.5;
 
 const dbfs = (rms: number) => 20 * Math.log10(Math.max(rms, 1e-12));
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -81,10 +83,16 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
   if (env.length < 4 || dbfs(input.rms) < SILENCE_RMS_DBFS) return EMPTY(true);
 
   // Silence gate inside the song: quiet frames cannot hold a beat or an onset.
+  // A frame counts as silent only when the whole second around it is: gaps between sparse notes are not silence.
   const blocked = new Uint8Array(env.length);
+  const reach = Math.round(SILENCE_GATE_REACH_SEC * frameRate);
+  const loud = Uint8Array.from({ length: env.length }, (_, t) => (dbfs(input.frameRms[t] ?? 0) >= FRAME_SILENCE_DBFS ? 1 : 0));
+  const loudPrefix = new Int32Array(env.length + 1);
+  for (let t = 0; t < env.length; t++) loudPrefix[t + 1] = loudPrefix[t]! + loud[t]!;
   let audible = 0;
   for (let t = 0; t < env.length; t++) {
-    if (dbfs(input.frameRms[t] ?? 0) < FRAME_SILENCE_DBFS) blocked[t] = 1;
+    const around = loudPrefix[Math.min(env.length, t + reach + 1)]! - loudPrefix[Math.max(0, t - reach)]!;
+    if (around === 0) blocked[t] = 1;
     else audible++;
   }
   const audibleShare = audible / env.length;
