@@ -35,13 +35,29 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await handle.sync();
     await handle.close();
     handle = null;
-    await fs.rename(temp, target);
+    await renameWithRetry(temp, target);
   } catch (error) {
     await handle?.close().catch(() => {});
     await fs.rm(temp, { force: true }).catch(() => {});
     throw error;
   }
   await fsyncDir(dir);
+}
+
+/** Windows refuses to replace a file another program (indexer, antivirus) has open for a moment: retry briefly. */
+const RENAME_RETRY_DELAYS_MS = [20, 80, 250];
+
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fs.rename(from, to);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const delay = RENAME_RETRY_DELAYS_MS[attempt];
+      if ((code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES') || delay === undefined) throw error;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 /** Reads a text file, refusing it (without reading) when it is larger than `maxBytes`. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Project } from '../../shared/domain/project';
 import { migrateProject, type MigrationContext } from '../../shared/domain/project-migrations';
 import { parseJsonSafely } from '../../shared/safe-json';
-import { readTextLimited, writeFileAtomic } from './atomic-file';
+import { fsyncDir, readTextLimited, writeFileAtomic } from './atomic-file';
 import { BACKUPS_KEPT, backupDir, MAX_PROJECT_FILE_BYTES, MAX_PROJECT_JSON_DEPTH } from './project-layout';
 
 export type ReadOutcome =
@@ -71,6 +71,7 @@ export async function keepAsBackup(root: string, file: string, name: string): Pr
   const target = path.join(backupDir(root), name);
   try {
     await fs.link(file, target);
+    await fsyncDir(backupDir(root));
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
