@@ -82,3 +82,45 @@ def test_only_adapters_train_and_merged_export_equals_runtime_adapters(tmp_path)
     assert set(unet.state_dict()) == set(frozen_before)
     with torch.no_grad():
         assert torch.allclose(_run(unet, refnet, x), runtime, atol=1e-5)
+
+
+def test_lora_checkpoint_exports_merged_or_as_separate_adapters(tmp_path):
+    """What the pack exporter reads from a LoRA run's checkpoint reproduces the adapted model."""
+    from musedance_models.models.musedance import MuseDance
+    from musedance_models.scale.lora_export import checkpoint_for_pack
+
+    torch.manual_seed(0)
+    cfg = tiny()
+    model = MuseDance(cfg)
+    for part in (model.unet, model.reference_net):
+        apply_lora(part, 2, 3.0)
+        with torch.no_grad():
+            for name, p in part.named_parameters():
+                if "lora_up" in name:
+                    p.normal_(0, 0.05)
+    model.eval()
+    x = _inputs(cfg)
+    with torch.no_grad():
+        runtime = _run(model.unet, model.reference_net, x)
+    ckpt = str(tmp_path / "checkpoint.pt")
+    torch.save({"format": "musedance-checkpoint", "config": cfg.to_dict(), "models": model.state_dicts(),
+                "spec": {"lora_rank": 2, "lora_alpha": 3.0}, "tokenizer_dir": None, "optimizer": {}}, ckpt)
+
+    merged_path, adapter = checkpoint_for_pack(ckpt, "merge", str(tmp_path))
+    assert adapter is None and "optimizer" not in torch.load(merged_path)
+    plain = MuseDance(cfg)
+    plain.load_state_dicts(torch.load(merged_path)["models"])  # strict: a plain model, no adapter keys left
+    plain.eval()
+    with torch.no_grad():
+        assert torch.allclose(_run(plain.unet, plain.reference_net, x), runtime, atol=1e-5)
+
+    (tmp_path / "sep").mkdir()
+    base_path, adapter = checkpoint_for_pack(ckpt, "separate", str(tmp_path / "sep"))
+    base = MuseDance(cfg)
+    base.load_state_dicts(torch.load(base_path)["models"])
+    base.eval()
+    with torch.no_grad():
+        assert not torch.allclose(_run(base.unet, base.reference_net, x), runtime, atol=1e-5)
+    load_adapters({"unet": base.unet, "reference_net": base.reference_net}, adapter)
+    with torch.no_grad():
+        assert torch.allclose(_run(base.unet, base.reference_net, x), runtime, atol=1e-6)

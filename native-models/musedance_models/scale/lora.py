@@ -115,6 +115,19 @@ def merge_lora(model: nn.Module) -> int:
     return merged
 
 
+def remove_lora(model: nn.Module) -> int:
+    """Drop the adapters, keeping the base weights (plain Linears with the base names); returns how many."""
+    removed = 0
+    for qualified, module in list(lora_modules(model).items()):
+        parent_name, _, child = qualified.rpartition(".")
+        plain = nn.Linear(module.in_features, module.out_features, bias=module.bias is not None,
+                          device=module.weight.device, dtype=module.weight.dtype)
+        plain.weight, plain.bias = module.weight, module.bias
+        _set_child(model.get_submodule(parent_name), child, plain)
+        removed += 1
+    return removed
+
+
 def save_adapters(models: Dict[str, nn.Module], path: str) -> int:
     """Write the adapters of named components (e.g. {"unet": unet, "reference_net": refnet}) to safetensors."""
     tensors, rank, alpha, targets = {}, None, None, set()

@@ -22,7 +22,7 @@ def classify(exc: BaseException) -> Tuple[str, str]:
         return "OUT_OF_MEMORY", f"the device ran out of memory ({_first_line(exc)}); {OOM_ADVICE}"
     if name == "DatasetError":
         return "DATASET_INVALID", _first_line(exc)
-    if name in ("TrainError", "SampleInputError", "MixedPrecisionError"):
+    if name in ("TrainError", "SampleInputError", "MixedPrecisionError", "ExportError"):
         return "BAD_REQUEST", _first_line(exc)
     if name in ("CheckpointError", "WeightsImportError", "UnpicklingError"):
         return "CHECKPOINT_INVALID", _first_line(exc)

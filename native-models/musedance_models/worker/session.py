@@ -116,8 +116,20 @@ def sample_from_checkpoint(checkpoint: str, fields: Dict[str, Any], out_dir: str
 
 
 def export_pack(fields: Dict[str, Any]) -> Dict[str, Any]:
-    try:
-        from ..export import export_pack as library_export
-    except ImportError as err:
-        raise RuntimeError(f"this build has no ONNX pack export ({err})") from None
-    return library_export(fields)
+    """ONNX pack from a checkpoint (PACK.md) via the library's exporter; LoRA runs merged or with a separate
+    adapter file written next to the pack as `<outDir>.lora_adapters.safetensors`."""
+    import sys
+    import tempfile
+
+    from ..export import export_pack as library_export
+    from ..scale.lora_export import checkpoint_for_pack
+
+    out_dir = os.path.abspath(fields["outDir"])
+    adapter_target = out_dir.rstrip(os.sep) + ".lora_adapters.safetensors"
+    with tempfile.TemporaryDirectory(prefix="musedance-export-") as work:
+        source, adapter = checkpoint_for_pack(fields["checkpoint"], fields["lora"], work, fields["tokenizerDir"],
+                                              adapter_target)
+        name = fields["name"] or os.path.basename(out_dir)
+        manifest = library_export(source, out_dir, name=name, golden=fields["goldens"], precision=fields["precision"],
+                                  log=lambda message: print(message, file=sys.stderr, flush=True))
+    return {"packDir": out_dir, "manifestPath": os.path.abspath(manifest), "adapterPath": adapter}
