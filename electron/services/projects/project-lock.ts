@@ -5,6 +5,7 @@
  * cannot be checked and are respected.
  */
 import crypto from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { LockInfo } from '../../shared/contract/project';
@@ -19,6 +20,27 @@ export const UNREADABLE_LOCK_GRACE_MS = 10_000;
 const TAKEOVER_ATTEMPTS = 3;
 
 export const newInstanceId = (): string => crypto.randomBytes(9).toString('base64url');
+
+/** Linux boot id: a lock written before the last reboot is stale whatever its pid. Null elsewhere. */
+export function currentBootId(): string | null {
+  try {
+    return fsSync.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().slice(0, 64) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux: start time of a process (clock ticks since boot, field 22 of /proc/<pid>/stat); null when unknown. */
+export function processStartTicks(pid: number): string | null {
+  try {
+    const stat = fsSync.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: count fields after its closing ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -64,11 +86,23 @@ export async function peekLock(root: string): Promise<{ holder: LockInfo | null;
   return { holder: read.info, stale: isStale(read.info) };
 }
 
-const isStale = (info: LockInfo): boolean => info.host === os.hostname() && !isProcessAlive(info.pid);
+/** Only locks of this host can be judged; there, a lock is stale when its process is gone (or is another process now). */
+export function isStale(info: LockInfo): boolean {
+  if (info.host !== os.hostname()) return false;
+  const boot = currentBootId();
+  if (info.bootId && boot && info.bootId !== boot) return true;
+  if (!isProcessAlive(info.pid)) return true;
+  const start = info.processStart ? processStartTicks(info.pid) : null;
+  return start !== null && start !== info.processStart;
+}
 
 export async function acquireProjectLock(root: string, identity: { instanceId: string; appVersion: string }): Promise<LockAttempt> {
   const file = lockFile(root);
   const info: LockInfo = { pid: process.pid, host: os.hostname(), instanceId: identity.instanceId, acquiredAt: new Date().toISOString(), appVersion: identity.appVersion };
+  const bootId = currentBootId();
+  const processStart = processStartTicks(process.pid);
+  if (bootId) info.bootId = bootId;
+  if (processStart) info.processStart = processStart;
   let staleHolder: LockInfo | null = null;
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
     try {

@@ -15,6 +15,9 @@ export const LockInfo = z.object({
   instanceId: z.string().max(64),
   acquiredAt: z.string().max(40),
   appVersion: z.string().max(40),
+  /** Linux: boot id and the process's start time, so a pid reused after a reboot or crash is not mistaken for the holder. */
+  bootId: z.string().max(64).optional(),
+  processStart: z.string().max(32).optional(),
 });
 export type LockInfo = z.infer<typeof LockInfo>;
 

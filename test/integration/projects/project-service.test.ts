@@ -234,3 +234,17 @@ describe('lock hygiene', () => {
     expect(opened.readOnlyReason).toMatch(/not-.*\(process 1/);
   });
 });
+
+describe('stale lock detection', () => {
+  it('a lock whose pid now belongs to a different process (pid reuse) or an earlier boot is stale', async () => {
+    const { isStale, processStartTicks, currentBootId } = await import('../../../electron/services/projects/project-lock');
+    if (!currentBootId()) return; // Not Linux: only the pid check applies.
+    const base = { pid: process.pid, host: os.hostname(), instanceId: 'x', acquiredAt: new Date().toISOString(), appVersion: '0' };
+    const start = processStartTicks(process.pid)!;
+    expect(isStale({ ...base, bootId: currentBootId()!, processStart: start })).toBe(false);
+    expect(isStale({ ...base, bootId: currentBootId()!, processStart: String(Number(start) + 1) })).toBe(true);
+    expect(isStale({ ...base, bootId: 'an-earlier-boot', processStart: start })).toBe(true);
+    expect(isStale({ ...base, pid: deadPid() })).toBe(true);
+    expect(isStale({ ...base, host: 'elsewhere', pid: deadPid() })).toBe(false);
+  });
+});
