@@ -119,6 +119,7 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
     if (f >= 0 && f < env.length) anchorSecByFrame.set(f, sec);
   }
   const anchors = [...anchorSecByFrame.keys()];
+  const evidence = local; // before anchor boosts: trimming and confidence judge the music, not the anchors
   if (anchors.length) {
     // An anchor is a certain beat: give it overwhelming evidence, and keep other beats from crowding it.
     local = Float64Array.from(local);
@@ -135,23 +136,34 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
   const stride = tg.centreFrames[1] ?? 1;
   const periodAt = path ? (t: number) => path[Math.min(path.length - 1, Math.round(t / stride))]! : () => lagFrames;
   let beats = trackBeatsDp(local, periodAt, { tightness: options.tightness ?? DEFAULT_TIGHTNESS, blocked });
-  beats = trimWeakBeats(local, beats).filter((b) => !blocked[b]);
+  beats = trimWeakBeats(evidence, beats).filter((b) => !blocked[b]);
   if (anchors.length) beats = [...new Set([...beats, ...anchors])].sort((a, b) => a - b);
   if (beats.length === 0) return { ...EMPTY(false), onsetTimesSec };
 
   // Per-beat confidence: local evidence between the song's typical frame (median) and its strong onsets (q98).
-  const floor = quantile(local, 0.5);
-  const ceil = Math.max(floor + 1e-9, quantile(local, 0.98));
-  const beatConfidence = beats.map((b) => round3(Math.max(0, Math.min(1, (local[b]! - floor) / (ceil - floor)))));
+  const floor = quantile(evidence, 0.5);
+  const ceil = Math.max(floor + 1e-9, quantile(evidence, 0.98));
+  const beatConfidence = beats.map((b) => (anchorSecByFrame.has(b) ? 1 : round3(Math.max(0, Math.min(1, (evidence[b]! - floor) / (ceil - floor))))));
   const meanBeat = beatConfidence.reduce((a, c) => a + c, 0) / beatConfidence.length;
   const periodicity = Math.max(0, Math.min(1, global.periodicity / 0.35));
   const confidence = round3(Math.sqrt(meanBeat * periodicity) * Math.min(1, audibleShare / 0.5));
 
   const toSec = (f: number) => round3(f / frameRate + offset);
+  // Sub-frame position of a beat: the vertex of a parabola through the onset evidence around its frame
+  // (frames are 23 ms apart; at 12 fps a beat near a frame boundary needs better than that).
+  const refinedSec = (f: number) => {
+    const a = evidence[f - 1];
+    const b = evidence[f]!;
+    const c = evidence[f + 1];
+    if (a === undefined || c === undefined) return toSec(f);
+    const denom = a - 2 * b + c;
+    if (!(denom < 0)) return toSec(f);
+    return round3((f + Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom))) / frameRate + offset);
+  };
   // Anchored beats come back at exactly the time the user set, not rounded to a frame.
-  const beatTimesSec = beats.map((f) => anchorSecByFrame.get(f) ?? toSec(f));
+  const beatTimesSec = beats.map((f) => anchorSecByFrame.get(f) ?? refinedSec(f));
   // Half tempo: every other beat, on the phase with more onset evidence.
-  const phaseScore = [0, 1].map((ph) => beats.filter((_, i) => i % 2 === ph).reduce((a, b) => a + local[b]!, 0));
+  const phaseScore = [0, 1].map((ph) => beats.filter((_, i) => i % 2 === ph).reduce((a, b) => a + evidence[b]!, 0));
   const halfPhase = phaseScore[1]! > phaseScore[0]! ? 1 : 0;
   const halfBeatTimesSec = beatTimesSec.filter((_, i) => i % 2 === halfPhase);
   const doubleBeatTimesSec: number[] = [];
