@@ -104,8 +104,9 @@ def run(device, cfg_name, frames, latent, repeats):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="CPU threads (1: stable numbers on a shared machine)")
     args = ap.parse_args(argv)
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    torch.set_num_threads(args.threads)
     run(torch.device("cpu"), "tiny", frames=4, latent=8, repeats=args.repeats)
     if torch.cuda.is_available():
         run(torch.device("cuda"), "tiny", frames=48, latent=16, repeats=args.repeats)

@@ -133,6 +133,13 @@ class WorkerServer:
             raise ProtocolError("BAD_REQUEST", f"train: dataset folder not found: {fields['datasetDir']}")
         if fields["initCheckpoint"] and not os.path.isfile(fields["initCheckpoint"]):
             raise ProtocolError("BAD_REQUEST", f"train: initCheckpoint not found: {fields['initCheckpoint']}")
+        if fields["device"] == "cuda" or fields["mixedPrecision"] == "fp16":
+            import torch
+
+            if not torch.cuda.is_available():
+                what = "device \"cuda\"" if fields["device"] == "cuda" else "mixedPrecision \"fp16\""
+                raise ProtocolError("BAD_REQUEST", f"train: {what} needs a CUDA GPU and none is available "
+                                                   f"(use device \"cpu\" and mixedPrecision \"bf16\" or \"no\")")
         if fields["tokenizerDir"] and not os.path.isfile(os.path.join(fields["tokenizerDir"], "vocab.json")):
             raise ProtocolError("BAD_REQUEST", f"train: no vocab.json in tokenizerDir {fields['tokenizerDir']}")
         fields["runDir"] = run_dir
