@@ -158,6 +158,13 @@ def test_train_pause_sample_resume_cancel_then_resume_from_disk(worker, micro, t
     assert final["reason"] == "final" and final["step"] == done["step"] + 2
     finished = worker.until(lambda e: e["type"] == "done")
     assert (finished["id"], finished["status"], finished["step"]) == ("r2", "completed", done["step"] + 2)
+    # idle: sample from the saved checkpoint
+    worker.send({"id": "s2", "cmd": "sample", "outDir": str(tmp_path / "idle_sample"), "checkpoint": final["path"],
+                 "referenceImage": os.path.join(clip, "frames", "000000.png"), "audioPath": os.path.join(clip, "audio.wav"),
+                 "numInferenceSteps": 1})
+    idle_sample = worker.until(lambda e: e["type"] in ("sample", "error"))
+    assert idle_sample["type"] == "sample" and idle_sample["runId"] is None and len(idle_sample["frames"]) == 4
+    assert worker.until(lambda e: e["type"] == "done")["status"] == "completed"
     worker.proc.stdin.close()  # EOF = shutdown
     assert worker.proc.wait(30) == 0
 
