@@ -91,3 +91,27 @@ test('files that are not media are refused with a reason; Cancel stops a long im
   await expect(page.getByTestId('notice').last()).toContainText('Import cancelled.');
   await expect(page.getByTestId('media-song-name')).toContainText('drop any audio file');
 });
+
+test('dropping an exported MP4 recalls its generation settings', async ({ app }) => {
+  const { page, workDir } = app;
+  const frames = path.join(workDir, 'frames');
+  fs.mkdirSync(frames);
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc=s=64x64:r=12', '-frames:v', '12', '-start_number', '1', path.join(frames, '%06d.png'));
+  const out = path.join(workDir, 'take.mp4');
+  const settings = { packId: 'tiny-pack', beatsHash: 'b'.repeat(64), fps: 12, segments: [{ startFrame: 0, frames: 12, prompt: 'a robot moonwalks', seed: 1234 }] };
+  const exported = await app.studio.registry.dispatch('media.export', { framesDir: frames, fps: 12, format: 'mp4', out, settings });
+  expect(exported.ok).toBe(true);
+  await newProject(page, path.join(workDir, 'recall-project'));
+
+  await dropFiles(page, [{ name: 'take.mp4', type: 'video/mp4', file: out }]);
+  const dialog = page.getByTestId('recalled-settings');
+  await expect(dialog).toContainText('Settings recalled from take.mp4');
+  await expect(dialog).toContainText('tiny-pack');
+  await expect(dialog).toContainText('a robot moonwalks');
+  await expect(dialog).toContainText('1234');
+  await app.screenshot('media-recalled-settings');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toBeHidden();
+  // The export's own silent track was not imported as the song.
+  await expect(page.getByTestId('media-song-name')).toContainText('drop any audio file');
+});

@@ -4,6 +4,7 @@ import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
 import { importFiles } from './import-files';
 import { FILE_INPUT_ID, importStore, useImportJob } from './import-store';
+import { RecalledSettingsDialog } from './RecalledSettingsDialog';
 
 /** Reference image + song of the open project, with drag and drop anywhere on the window. */
 export function MediaPanel() {
@@ -94,6 +95,7 @@ export function MediaPanel() {
           Import image or song…
         </Button>
       </Stack>
+      <RecalledSettingsDialog />
       {dragging ? (
         <Box
           data-testid="media-drop-overlay"

@@ -10,21 +10,13 @@ import { newJobId } from '../../bridge/index';
 import { notify, notifyError } from '../../state/notifications';
 import type { ProjectStore } from '../../state/project-store';
 import { importStore, type ImportKind } from './import-store';
+import { recallStore } from './recall-settings';
+import { classifyFile, VIDEO_EXT } from './classify-file';
 
 /** Prepared reference image side until the project knows its pack's resolution. */
 export const DEFAULT_REFERENCE_SIDE_PX = 512;
 /** Share of the progress bar given to the upload phase (the import itself decodes and resamples). */
 const UPLOAD_SHARE = 0.5;
-
-const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|gif|tiff?|avif|jxl)$/i;
-const AUDIO_EXT = /\.(wav|mp3|flac|ogg|oga|opus|m4a|aac|aiff?|wma|mp4|m4v|mov|webm|mkv)$/i;
-
-/** Image or song, from the MIME type or the extension; null when it is neither (the user is told why). */
-export function classifyFile(file: { name: string; type: string }): ImportKind | null {
-  if (file.type.startsWith('image/') || IMAGE_EXT.test(file.name)) return 'image';
-  if (file.type.startsWith('audio/') || file.type.startsWith('video/') || AUDIO_EXT.test(file.name)) return 'song';
-  return null;
-}
 
 const toBase64 = (bytes: Uint8Array): string => {
   let binary = '';
@@ -80,6 +72,15 @@ async function importOne(studio: StudioBridge, store: ProjectStore, file: File, 
     const staged = await uploadFile(studio, projectDir, uploadId, file, signal);
     if (!staged.ok) return report(staged.error);
     if (signal.aborted) return report(cancelled.error);
+    if (kind === 'song' && (file.type.startsWith('video/') || VIDEO_EXT.test(file.name))) {
+      // An export of the studio carries its generation settings: recall them instead of importing its music.
+      const recalled = await studio.verbs.media.readSettings({ path: staged.value });
+      if (recalled.ok) {
+        recallStore.show({ fileName: file.name, settings: recalled.value.settings });
+        return true;
+      }
+      if (recalled.error.code !== 'MEDIA_NO_SETTINGS') return report(recalled.error);
+    }
     importStore.update({ phase: 'import', fraction: UPLOAD_SHARE, message: kind === 'image' ? 'Preparing the image' : 'Making working copies' });
     if (kind === 'image') {
       const r = await studio.verbs.media.importImage({ projectDir, path: staged.value, width: DEFAULT_REFERENCE_SIDE_PX, height: DEFAULT_REFERENCE_SIDE_PX }, { jobId });
