@@ -150,16 +150,17 @@ export class DatasetService {
   }
 
   /**
-   * Appends one chunk of a dropped file to `<dataset>/sources/<uploadId>-<name>.part`; the last chunk renames
+   * Appends one chunk of a dropped file to `<dataset>/sources/<uploadId>/<name>.part`; the last chunk renames
    * it to its final name and returns its path. Chunks must arrive in order (offset = bytes received so far).
    */
   async upload(dir: string, req: { uploadId: string; fileName: string; offset: number; totalBytes: number; dataBase64: string }): Promise<{ receivedBytes: number; path: string | null }> {
     const abs = path.resolve(dir);
     await readSources(abs); // only into a dataset folder
     const safeName = path.basename(req.fileName).replace(/[^\p{L}\p{N}._ -]+/gu, '_').slice(0, 120) || 'clip';
-    const folder = path.join(abs, UPLOADS_DIR);
+    // One folder per upload keeps the user's file name (shown in the clip table) without clashes.
+    const folder = path.join(abs, UPLOADS_DIR, req.uploadId);
     await fs.mkdir(folder, { recursive: true });
-    const final = path.join(folder, `${req.uploadId}-${safeName}`);
+    const final = path.join(folder, safeName);
     const part = final + '.part';
     const have = await fs.stat(part).then((s) => s.size, () => 0);
     if (req.offset !== have) throw new StudioError('BAD_REQUEST', `Upload ${req.uploadId}: expected offset ${have}, got ${req.offset}.`);

@@ -77,19 +77,17 @@ export function ClipTable() {
   return (
     <>
       <BulkCaption />
-      <Table size="small" aria-label="Clips">
+      <Box sx={{ overflowX: 'auto' }}>
+      <Table size="small" aria-label="Clips" sx={{ tableLayout: 'fixed', minWidth: 520 }}>
         <TableHead>
           <TableRow>
-            <TableCell padding="checkbox">
+            <TableCell padding="checkbox" sx={{ width: 48 }}>
               <Checkbox checked={all} indeterminate={selected.length > 0 && !all} onChange={() => trainingStore.patch({ selectedClipIds: all ? [] : dataset.clips.map((c) => c.id) })} slotProps={{ input: { 'aria-label': 'Select all clips' } }} />
             </TableCell>
-            <TableCell>Clip</TableCell>
-            <TableCell>Status</TableCell>
-            <TableCell>Length</TableCell>
-            <TableCell>Windows</TableCell>
-            <TableCell>Beats</TableCell>
-            <TableCell sx={{ width: '40%' }}>Caption</TableCell>
-            <TableCell />
+            <TableCell sx={{ width: 190 }}>Clip</TableCell>
+            <TableCell sx={{ width: 150 }}>Frames · beats</TableCell>
+            <TableCell>Caption</TableCell>
+            <TableCell sx={{ width: 48 }} />
           </TableRow>
         </TableHead>
         <TableBody>
@@ -99,22 +97,28 @@ export function ClipTable() {
                 <Checkbox checked={selected.includes(c.id)} onChange={() => toggle(c.id)} slotProps={{ input: { 'aria-label': `Select ${c.sourceName}` } }} />
               </TableCell>
               <TableCell>
-                <Button size="small" onClick={() => trainingStore.patch({ selectedClipIds: [c.id] })} sx={{ textTransform: 'none' }}>
+                <Button size="small" onClick={() => trainingStore.patch({ selectedClipIds: [c.id] })} sx={{ textTransform: 'none', p: 0, minWidth: 0, display: 'block', maxWidth: 180, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
                   {c.sourceName}
                 </Button>
-              </TableCell>
-              <TableCell>
                 {c.status === 'ready' ? (
                   <Chip size="small" color="success" label="ready" />
                 ) : (
                   <Tooltip title={c.problem?.message ?? ''}>
-                    <Chip size="small" color="warning" label={c.problem?.message ?? 'rejected'} sx={{ maxWidth: 320 }} data-testid="clip-problem" />
+                    <Chip size="small" color="warning" label={c.problem?.message ?? 'rejected'} sx={{ maxWidth: 180 }} data-testid="clip-problem" />
                   </Tooltip>
                 )}
               </TableCell>
-              <TableCell>{c.status === 'ready' ? `${c.durationSec.toFixed(1)} s` : '—'}</TableCell>
-              <TableCell>{c.windows.length}</TableCell>
-              <TableCell>{c.status === 'ready' ? `${c.beatTimesSec.length} · ${c.tempoBpm.toFixed(0)} BPM${c.beatsEdited ? ' (edited)' : ''}` : '—'}</TableCell>
+              <TableCell sx={{ fontSize: 12 }}>
+                {c.status === 'ready' ? (
+                  <>
+                    {c.durationSec.toFixed(1)} s · {c.windows.length} window{c.windows.length === 1 ? '' : 's'}
+                    <br />
+                    {c.beatTimesSec.length} beats · {c.tempoBpm.toFixed(0)} BPM{c.beatsEdited ? ' (edited)' : ''}
+                  </>
+                ) : (
+                  '—'
+                )}
+              </TableCell>
               <TableCell>
                 <CaptionCell clip={c} />
               </TableCell>
@@ -127,6 +131,7 @@ export function ClipTable() {
           ))}
         </TableBody>
       </Table>
+      </Box>
     </>
   );
 }

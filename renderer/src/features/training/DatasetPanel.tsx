@@ -75,7 +75,7 @@ export function DatasetPanel() {
       </Typography>
       <Stack direction="row" spacing={1} sx={{ mb: 1 }}>
         <TextField size="small" fullWidth label="Dataset folder" placeholder="/home/me/MuseDance/datasets/my-dances" value={dir} onChange={(e) => setDir(e.target.value)} />
-        <TextField select size="small" label="Model" value={config} onChange={(e) => setConfig(e.target.value as 'tiny' | 'sd15')} sx={{ width: 110 }}>
+        <TextField select size="small" label="Model" value={config} onChange={(e) => setConfig(e.target.value as 'tiny' | 'sd15')} sx={{ width: 130, flexShrink: 0 }}>
           <MenuItem value="tiny">tiny</MenuItem>
           <MenuItem value="sd15">sd15</MenuItem>
         </TextField>
