@@ -8,6 +8,7 @@ import { importSong } from './import-song';
 import { probeMedia } from './probe';
 import { readSettings } from './settings-tag';
 import type { MediaJobOptions, MediaTools } from './tools';
+import { resolveMediaTools } from './locate-tools';
 import { discardUpload, receiveChunk } from './upload-staging';
 import { readBeatCues, writeBeatCues } from './wav-cues';
 
@@ -17,7 +18,7 @@ const jobOptions = (ctx: HandlerContext): MediaJobOptions => ({
 });
 
 export const mediaHandlers = ({ config }: StudioServices): HandlersFor<typeof mediaChannels> => {
-  const tools: MediaTools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
+  const tools: MediaTools = resolveMediaTools({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
   return {
     'media.probe': ({ path, require }, ctx) => probeMedia(path, { ...tools, require, signal: ctx.signal }),
     'media.importImage': (request, ctx) => importImage(tools, { ...request, ...jobOptions(ctx) }),

@@ -14,3 +14,4 @@ export { FfmpegJob, createFfmpegCommand, runFfmpeg, STOP_GRACE_MS, STALL_TIMEOUT
 export { sha256File, storeFile, resolveProjectDir } from './content-store';
 export type { MediaTools, MediaJobOptions } from './tools';
 export { receiveChunk, discardUpload, stagedFileName, UPLOADS_DIR } from './upload-staging';
+export { locateTool, resolveMediaTools, type ToolSource } from './locate-tools';
