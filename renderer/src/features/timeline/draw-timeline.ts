@@ -88,9 +88,10 @@ function drawSegments(ctx: CanvasRenderingContext2D, input: DrawInput): void {
   const { view, segments, fps, heightPx } = input;
   const top = laneTops.segments;
   const [from, to] = visibleSlice(segments, (s) => (s.startFrame + s.frames) / fps, view, 0);
-  ctx.font = '12px system-ui, sans-serif';
-  ctx.textBaseline = 'middle';
-  for (let i = from; i <= Math.min(to, segments.length - 1); i++) {
+  const last = Math.min(to, segments.length - 1);
+  // Boundaries through the waveform and grid (where one generated clip hands over to the next): one path.
+  const boundaries = new Path2D();
+  for (let i = from; i <= last; i++) {
     const s = segments[i]!;
     const x0 = timeToX(view, s.startFrame / fps);
     const x1 = timeToX(view, (s.startFrame + s.frames) / fps);
@@ -98,21 +99,27 @@ function drawSegments(ctx: CanvasRenderingContext2D, input: DrawInput): void {
     ctx.globalAlpha = selected ? 0.95 : 0.55;
     ctx.fillStyle = s.colour;
     ctx.fillRect(x0 + 1, top + 3, Math.max(1, x1 - x0 - 2), LANES.segmentH - 6);
-    ctx.globalAlpha = 1;
-    if (selected) {
+    const bx = Math.round(x0) + 0.5;
+    boundaries.moveTo(bx, laneTops.beatLane);
+    boundaries.lineTo(bx, heightPx);
+  }
+  ctx.globalAlpha = 1;
+  ctx.strokeStyle = COLOURS.boundary;
+  ctx.setLineDash([2, 3]);
+  ctx.stroke(boundaries);
+  ctx.setLineDash([]);
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (let i = from; i <= last; i++) {
+    const s = segments[i]!;
+    const x0 = timeToX(view, s.startFrame / fps);
+    const x1 = timeToX(view, (s.startFrame + s.frames) / fps);
+    if (input.selectedSegments.has(s.id)) {
       ctx.strokeStyle = COLOURS.selected;
       ctx.lineWidth = 2;
       ctx.strokeRect(x0 + 2, top + 4, Math.max(1, x1 - x0 - 4), LANES.segmentH - 8);
       ctx.lineWidth = 1;
     }
-    // Boundary through the waveform and grid: where one generated clip hands over to the next.
-    ctx.strokeStyle = COLOURS.boundary;
-    ctx.setLineDash([2, 3]);
-    ctx.beginPath();
-    ctx.moveTo(Math.round(x0) + 0.5, laneTops.beatLane);
-    ctx.lineTo(Math.round(x0) + 0.5, heightPx);
-    ctx.stroke();
-    ctx.setLineDash([]);
     if (x1 - x0 > 40) {
       ctx.save();
       ctx.beginPath();
@@ -155,68 +162,101 @@ function drawFrameGrid(ctx: CanvasRenderingContext2D, input: DrawInput): void {
   }
   // One-hot cells: the frames where the model's beat module receives a 1.
   const [from, to] = visibleSlice(beats, (b) => b.timeSec, view, 1 / fps);
-  ctx.fillStyle = COLOURS.oneHot;
   const w = Math.max(2, pxPerFrame - 1);
+  const cells = new Path2D();
+  let lastX = -Infinity;
   for (let i = from; i < to; i++) {
-    const f = beatFrame(beats[i]!.timeSec, fps);
-    ctx.fillRect(timeToX(view, f / fps) + (pxPerFrame >= 3 ? 1 : 0), cellTop, w, cellH);
+    const x = Math.round(timeToX(view, beatFrame(beats[i]!.timeSec, fps) / fps) + (pxPerFrame >= 3 ? 1 : 0));
+    if (x === lastX) continue;
+    cells.rect(x, cellTop, w, cellH);
+    lastX = x;
   }
+  ctx.fillStyle = COLOURS.oneHot;
+  ctx.fill(cells);
 }
+
+type BeatStyle = 'detected' | 'user' | 'selected';
 
 function drawBeats(ctx: CanvasRenderingContext2D, input: DrawInput): void {
   const { view, beats, selected, drag, fps } = input;
   const [from, to] = visibleSlice(beats, (b) => b.timeSec, view, 2);
   const laneMid = laneTops.beatLane + LANES.beatLaneH / 2;
-  const waveBottom = laneTops.grid;
   const showFrames = view.pxPerSec / fps >= 6;
-  ctx.font = '10px system-ui, sans-serif';
-  ctx.textBaseline = 'middle';
+  // Paths batched per style: a few strokes per frame however many markers are on screen.
+  const lines: Record<BeatStyle, Path2D> = { detected: new Path2D(), user: new Path2D(), selected: new Path2D() };
+  const handles: Record<BeatStyle, Path2D> = { detected: new Path2D(), user: new Path2D(), selected: new Path2D() };
+  const anchors = new Path2D();
+  const labels: Array<[string, number]> = [];
+  let focusX: number | null = null;
+  // Dense (zoomed far out): markers closer than a handle's width are drawn as plain ticks, one per pixel
+  // column and style, and without dashes (software canvas dashes cost more than everything else).
+  const dense = to - from > view.widthPx / 8;
+  const lastX: Record<BeatStyle, number> = { detected: NaN, user: NaN, selected: NaN };
   for (let i = from; i < to; i++) {
     const b = beats[i]!;
     const dragged = drag?.ids.has(b.id) ?? false;
     const t = dragged ? Math.max(0, b.timeSec + drag!.deltaSec) : b.timeSec;
     const x = Math.round(timeToX(view, t)) + 0.5;
     if (x < -10 || x > view.widthPx + 10) continue;
-    const isSel = selected.has(b.id) || dragged;
-    const colour = isSel ? COLOURS.selected : b.source === 'user' ? COLOURS.user : COLOURS.detected;
-    ctx.strokeStyle = colour;
-    ctx.lineWidth = isSel ? 2 : 1;
-    if (b.source === 'detected') ctx.setLineDash([4, 3]);
-    ctx.beginPath();
-    ctx.moveTo(x, laneTops.wave);
-    ctx.lineTo(x, waveBottom);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.lineWidth = 1;
-    // Handle: detected = hollow triangle, user = filled diamond; anchored gets a red pin.
-    ctx.fillStyle = colour;
-    ctx.beginPath();
+    const style: BeatStyle = selected.has(b.id) || dragged ? 'selected' : b.source;
+    if (b.anchored) anchors.rect(x - 2, laneTops.beatLane + 1, 4, 4);
+    if (b.id === input.focusedBeatId) focusX = x;
+    if (dense) {
+      if (x === lastX[style]) continue;
+      lastX[style] = x;
+      lines[style].moveTo(x, laneTops.wave);
+      lines[style].lineTo(x, laneTops.grid);
+      handles[style].rect(x - 0.5, laneMid - 5, 1, 10);
+      continue;
+    }
+    lines[style].moveTo(x, laneTops.wave);
+    lines[style].lineTo(x, laneTops.grid);
+    const h = handles[style];
     if (b.source === 'user') {
-      ctx.moveTo(x, laneMid - 6);
-      ctx.lineTo(x + 5, laneMid);
-      ctx.lineTo(x, laneMid + 6);
-      ctx.lineTo(x - 5, laneMid);
-      ctx.closePath();
-      ctx.fill();
+      h.moveTo(x, laneMid - 6);
+      h.lineTo(x + 5, laneMid);
+      h.lineTo(x, laneMid + 6);
+      h.lineTo(x - 5, laneMid);
+      h.closePath();
     } else {
-      ctx.moveTo(x - 5, laneMid - 5);
-      ctx.lineTo(x + 5, laneMid - 5);
-      ctx.lineTo(x, laneMid + 5);
-      ctx.closePath();
-      ctx.stroke();
-      if (isSel) ctx.fill();
+      h.moveTo(x - 5, laneMid - 5);
+      h.lineTo(x + 5, laneMid - 5);
+      h.lineTo(x, laneMid + 5);
+      h.closePath();
     }
-    if (b.anchored) {
-      ctx.fillStyle = COLOURS.anchor;
-      ctx.fillRect(x - 2, laneTops.beatLane + 1, 4, 4);
-    }
-    if (b.id === input.focusedBeatId) {
-      ctx.strokeStyle = COLOURS.selected;
-      ctx.strokeRect(x - 8, laneTops.beatLane + 1, 16, LANES.beatLaneH - 2);
-    }
-    if (showFrames) {
-      ctx.fillStyle = COLOURS.rulerText;
-      ctx.fillText(`f${beatFrame(t, fps)}`, x + 7, laneMid);
-    }
+    if (showFrames) labels.push([`f${beatFrame(t, fps)}`, x + 7]);
   }
+  ctx.strokeStyle = COLOURS.detected;
+  if (dense) {
+    ctx.globalAlpha = 0.6;
+    ctx.stroke(lines.detected);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = COLOURS.detected;
+    ctx.fill(handles.detected);
+  } else {
+    ctx.setLineDash([4, 3]);
+    ctx.stroke(lines.detected);
+    ctx.setLineDash([]);
+    ctx.stroke(handles.detected);
+  }
+  ctx.strokeStyle = COLOURS.user;
+  ctx.stroke(lines.user);
+  ctx.fillStyle = COLOURS.user;
+  ctx.fill(handles.user);
+  ctx.strokeStyle = COLOURS.selected;
+  ctx.fillStyle = COLOURS.selected;
+  ctx.lineWidth = 2;
+  ctx.stroke(lines.selected);
+  ctx.lineWidth = 1;
+  ctx.fill(handles.selected);
+  ctx.fillStyle = COLOURS.anchor;
+  ctx.fill(anchors);
+  if (focusX !== null) {
+    ctx.strokeStyle = COLOURS.selected;
+    ctx.strokeRect(focusX - 8, laneTops.beatLane + 1, 16, LANES.beatLaneH - 2);
+  }
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = COLOURS.rulerText;
+  for (const [text, x] of labels) ctx.fillText(text, x, laneMid);
 }
