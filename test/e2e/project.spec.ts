@@ -107,3 +107,22 @@ test('edits are autosaved to the recovery copy, and closing with unsaved changes
   expect(fs.existsSync(path.join(dir, 'project.autosave.json'))).toBe(false);
   expect(fs.existsSync(path.join(dir, 'project.lock'))).toBe(false);
 });
+
+test('a damaged project.json is refused with a clear error, and the recovery dialog restores the last backup', async ({ app }) => {
+  const { page } = app;
+  const dir = path.join(app.workDir, 'damaged');
+  const writer = otherInstance(path.join(app.workDir, 'other-data'));
+  const { project } = await writer.create(dir, 'Good state');
+  await writer.save({ ...project, name: 'Second save' }, 1, false);
+  await writer.close(false);
+  fs.writeFileSync(path.join(dir, 'project.json'), '{"version":2,"name":"torn');
+  await menu(page, /Open project/);
+  await chooseFolder(page, dir);
+  await expect(page.getByTestId('notice').last()).toContainText('PROJECT_CORRUPT');
+  const dialog = page.getByRole('dialog', { name: 'Recover project' });
+  await expect(dialog.getByTestId('recovery-saved')).toContainText('cannot be opened');
+  await expect(dialog.getByTestId('recovery-candidate-backup').first()).toContainText('project.json cannot be read');
+  await dialog.getByRole('button', { name: 'Restore selected' }).click();
+  await expect(page.getByTestId('project-title')).toHaveText('Good state');
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'project.json'), 'utf8')).name).toBe('Good state');
+});

@@ -1,4 +1,5 @@
 import { defineAction } from '../../../actions/action';
+import { askFolder } from '../dialog-store';
 import { closeProject, newProject, openWithDialog, saveAs, saveNow, showRecovery } from '../project-session';
 
 const hasProject = ({ store }: { store: { getState(): { project: unknown } } }) => store.getState().project !== null;
@@ -33,9 +34,9 @@ export const closeProjectAction = defineAction({
 
 export const recoverProjectAction = defineAction({
   id: 'project.recover', label: 'Recover project from autosave or backup…', shortcut: 'Mod+Shift+R', group: 'Project',
-  enabled: ({ store }) => store.getState().dir !== null,
-  run: ({ studio, store }) => {
-    const dir = store.getState().dir;
-    if (dir) void showRecovery(studio, dir, 'Choose a copy of this project to restore; the current saved version is kept as a backup.');
+  // Also without an open project: a project whose project.json is damaged cannot be opened, only recovered.
+  run: async ({ studio, store }) => {
+    const dir = store.getState().dir ?? (await askFolder('open'))?.dir;
+    if (dir) await showRecovery(studio, dir, 'Choose a copy of this project to restore; the current saved version is kept as a backup.');
   },
 });
