@@ -24,6 +24,7 @@ export default async function () {
   bench('projects.crash_kills', report.kills, 'count');
   bench('projects.crash_corrupt', report.corrupt, 'count');
   bench('projects.crash_landed_on_inflight_state', report.landedOnNewer, 'count');
+  bench('projects.crash_killed_mid_write', report.killedMidWrite, 'count');
   bench('projects.crash_backups_checked', report.backupsChecked, 'count');
   bench('projects.crash_final_project_bytes', report.finalBytes, 'bytes');
   bench('projects.crash_writer_saves_per_s', report.savesPerSecond, 'saves/s');

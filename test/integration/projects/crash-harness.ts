@@ -28,6 +28,8 @@ export interface CrashReport {
   failures: string[];
   /** How often the file on disk was the state being written at the kill (rename done, reply not yet printed). */
   landedOnNewer: number;
+  /** Kills that left a temp file behind: the writer died in the middle of writing a copy. */
+  killedMidWrite: number;
   autosavesChecked: number;
   backupsChecked: number;
   finalState: number;
@@ -51,7 +53,7 @@ export async function runCrashTest(kills: number, options: { seed?: number; log?
     rng = (Math.imul(rng ^ (rng >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
     return rng / 2 ** 32;
   };
-  const report: CrashReport = { kills: 0, corrupt: 0, failures: [], landedOnNewer: 0, autosavesChecked: 0, backupsChecked: 0, finalState: 0, finalBytes: 0, savesPerSecond: 0 };
+  const report: CrashReport = { kills: 0, corrupt: 0, failures: [], landedOnNewer: 0, killedMidWrite: 0, autosavesChecked: 0, backupsChecked: 0, finalState: 0, finalBytes: 0, savesPerSecond: 0 };
   let saves = 0;
   let savingMs = 0;
   try {
@@ -64,6 +66,7 @@ export async function runCrashTest(kills: number, options: { seed?: number; log?
         report.corrupt++;
         report.failures.push(`kill ${i + 1} (last saved ${lastSaved}): ${why}`);
       };
+      if (fs.readdirSync(dir).some((n) => n.endsWith('.tmp'))) report.killedMidWrite++;
       const service = new ProjectService({ appVersion: 'crash-test', dataDir, media: new MediaRoots() });
       try {
         const opened = await service.open(dir);
@@ -80,6 +83,7 @@ export async function runCrashTest(kills: number, options: { seed?: number; log?
           const a = crashStateIndex(auto.project);
           if (a === null || a < lastSaved || a > lastSaved + 1 || !sameContent(auto.project, crashState(auto.project, a))) fail(`autosave holds an unexpected state ${a}`);
         } else if (auto.code !== 'PROJECT_NOT_FOUND') fail(`autosave unreadable: ${auto.message}`);
+        if (fs.readdirSync(dir).some((n) => n.endsWith('.tmp'))) fail('temp files of the killed writer were not tidied on open');
         for (const name of await listBackupFiles(dir)) {
           const b = await readProjectFile(path.join(backupDir(dir), name), ctx);
           report.backupsChecked++;
