@@ -10,6 +10,7 @@ import { ErrorCodes, StudioError } from '../../shared/result';
 
 /** No stdout for this long means ffmpeg is stuck (e.g. a network path that never answers). */
 export const DECODE_STALL_TIMEOUT_MS = 30_000;
+const EMPTY = Buffer.alloc(0);
 
 export const AudioErrorCodes = {
   notFound: 'AUDIO_NOT_FOUND',
@@ -89,6 +90,7 @@ export class PcmDecodeJob {
       let stderrTail = '';
       // ffmpeg's stdout chunks are not aligned to 4-byte floats: keep the odd bytes for the next chunk.
       let carry = Buffer.alloc(0);
+      let scratch = new Float32Array(16_384);
       let stallTimer: NodeJS.Timeout | null = null;
 
       const finish = (error: StudioError | null) => {
@@ -135,11 +137,13 @@ export class PcmDecodeJob {
         armStall();
         const bytes = carry.length ? Buffer.concat([carry, chunk]) : chunk;
         const whole = bytes.length - (bytes.length % 4);
-        carry = Buffer.from(bytes.subarray(whole));
+        carry = whole === bytes.length ? EMPTY : Buffer.from(bytes.subarray(whole));
         if (whole === 0) return;
-        // Copy into an aligned buffer: a Float32Array view needs a 4-byte aligned offset.
-        const samples = new Float32Array(whole / 4);
-        new Uint8Array(samples.buffer).set(bytes.subarray(0, whole));
+        // Copy into one reused, aligned buffer (a Float32Array view needs a 4-byte aligned offset); reusing it
+        // keeps the garbage collector from letting the heap balloon on long files.
+        if (scratch.length < whole / 4) scratch = new Float32Array(whole / 4);
+        const samples = scratch.subarray(0, whole / 4);
+        new Uint8Array(scratch.buffer, 0, whole).set(bytes.subarray(0, whole));
         sampleCount += samples.length;
         try {
           this.options.onSamples(samples);

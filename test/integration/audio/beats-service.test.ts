@@ -170,7 +170,7 @@ describe('musedance beats (CLI)', () => {
   it('prints exactly one JSON object with tempo, beats, confidence, onsets, alternatives and duration', async () => {
     const clip = clips.find((c) => c.id === 'pop-120')!;
     let out = '';
-    const code = await runCli(['beats', clip.file, '--json', '--fps', '12'], { out: (s) => (out += s), err: () => {} });
+    const code = await runCli(['beats', clip.file, '--json', '--fps', '12'], { out: (s) => ((out += s), true), err: () => true });
     expect(code).toBe(0);
     const json = JSON.parse(out) as Record<string, unknown> & { beats: number[]; beatFrames: number[]; alternatives: { half: number[]; double: number[] } };
     for (const key of ['tempo', 'beats', 'confidence', 'onsets', 'alternatives', 'duration']) expect(json, key).toHaveProperty(key);
@@ -184,7 +184,7 @@ describe('musedance beats (CLI)', () => {
   it('fails with one line and a non-zero exit on unreadable input', async () => {
     let out = '';
     let errText = '';
-    const code = await runCli(['beats', path.join(dir, 'nope.mp3'), '--json'], { out: (s) => (out += s), err: (s) => (errText += s) });
+    const code = await runCli(['beats', path.join(dir, 'nope.mp3'), '--json'], { out: (s) => ((out += s), true), err: (s) => ((errText += s), true) });
     expect(code).toBe(1);
     expect(JSON.parse(out)).toMatchObject({ ok: false, error: { code: 'AUDIO_NOT_FOUND' } });
     expect(errText.trim().split('\n')).toHaveLength(1);
