@@ -40,7 +40,7 @@ export const exportCommand: CliCommand = {
     const speed = r.elapsedSec > 0 ? r.durationSec / r.elapsedSec : 0;
     return {
       json: r,
-      text: `Exported ${r.frames} frames (${r.durationSec.toFixed(2)} s at ${r.outputFps} fps) to ${r.out}, ${r.sizeBytes} bytes in ${r.elapsedSec.toFixed(2)} s (${speed.toFixed(1)}x real time)`,
+      text: `Exported ${r.frames} frames (${r.durationSec.toFixed(2)} s at ${r.outputFps} fps) to ${r.out}, ${r.sizeBytes} bytes in ${r.elapsedSec.toFixed(2)} s (${speed.toFixed(1)}x real time)${o.audio && !r.hasAudio ? '; this format carries no audio' : ''}${settings && !r.settingsStored ? '; this format cannot store the settings' : ''}`,
     };
   },
 };

@@ -38,6 +38,8 @@ export interface ExportVideoResult {
   durationSec: number;
   sizeBytes: number;
   elapsedSec: number;
+  hasAudio: boolean;
+  settingsStored: boolean;
 }
 
 /**
@@ -147,7 +149,17 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
     await removeAll([metaFile]);
   }
   onProgress?.(1, 'Export finished');
-  return { out, format, frames: frames.count, outputFps, durationSec, sizeBytes: await sizeOf(out), elapsedSec: (performance.now() - started) / 1000 };
+  return {
+    out,
+    format,
+    frames: frames.count,
+    outputFps,
+    durationSec,
+    sizeBytes: await sizeOf(out),
+    elapsedSec: (performance.now() - started) / 1000,
+    hasAudio: audioPath !== null && (format === 'mp4' || format === 'webm'),
+    settingsStored: !!request.settings && format !== 'gif',
+  };
 }
 
 async function checkOutput(out: string, format: ExportFormat, overwrite: boolean): Promise<void> {

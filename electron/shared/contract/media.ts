@@ -50,7 +50,7 @@ export const ExportRequest = z
     /** Folder of numbered PNG frames (`000001.png`, `frame_0001.png`, ...). */
     framesDir: MediaPath,
     fps: z.number().int().min(1).max(60),
-    /** The song and where in it the first frame falls; omitted = silent video. */
+    /** The song and where in it the first frame falls; omitted = silent video. GIF and PNG carry no audio. */
     audio: z.object({ path: MediaPath, startSec: z.number().finite().min(0).max(24 * 3600) }).strict().optional(),
     format: ExportFormat,
     /** Output file (folder for `png`). */
@@ -59,6 +59,7 @@ export const ExportRequest = z
     interpolateFps: z.union([z.literal(24), z.literal(30)]).optional(),
     /** Upscale by this integer factor (lanczos). */
     upscale: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    /** Stored in MP4/WebM metadata, or a sidecar JSON in a PNG folder; GIF cannot carry it (`settingsStored`). */
     settings: GenerationSettings.optional(),
     overwrite: z.boolean().optional(),
   })
@@ -72,6 +73,10 @@ export const ExportResult = z.object({
   durationSec: z.number(),
   sizeBytes: z.number().int(),
   elapsedSec: z.number(),
+  /** False when audio was given but the format has no audio track (GIF, PNG). */
+  hasAudio: z.boolean(),
+  /** False when settings were given but the format cannot hold them (GIF). */
+  settingsStored: z.boolean(),
 });
 
 /** A dropped file travels in chunks of this many bytes (base64 in one call; well under the wire limit). */

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../electron/cli/main';
 import { exportVideo, readSettings } from '../../../electron/services/media/index';
 import type { GenerationSettings } from '../../../electron/shared/domain/media';
 import { clickSong, decodeMono, ffmpeg, ffprobeJson, flashFrames, tempDir, tools } from './media-fixtures';
@@ -69,7 +70,7 @@ describe('A/V sync: a flash on the beat frame and a click on the beat stay withi
     it(`${format}`, async () => {
       const out = f(`sync.${format}`);
       const r = await exportVideo(tools, { framesDir: f('flash'), fps: FPS, audio: { path: f('song.wav'), startSec: AUDIO_START_SEC }, format, out });
-      expect(r).toMatchObject({ frames: FRAMES, outputFps: FPS, durationSec: 3 });
+      expect(r).toMatchObject({ frames: FRAMES, outputFps: FPS, durationSec: 3, hasAudio: true });
 
       const { flash, first } = flashTimeSec(out);
       const click = clickTimeSec(out);
@@ -95,6 +96,7 @@ describe('A/V sync: a flash on the beat frame and a click on the beat stay withi
 describe('other formats', () => {
   it('GIF with a generated palette', async () => {
     const r = await exportVideo(tools, { framesDir: f('flash'), fps: FPS, format: 'gif', out: f('loop.gif'), audio: { path: f('song.wav'), startSec: 0 } });
+    expect(r).toMatchObject({ hasAudio: false, settingsStored: false });
     const s = ffprobeJson(r.out, '-count_frames', '-show_streams').streams[0];
     expect(s).toMatchObject({ codec_name: 'gif', width: 64, height: 64, nb_read_frames: String(FRAMES) });
   });
@@ -172,5 +174,26 @@ describe('export failures and cancel', () => {
     expect(performance.now() - started).toBeLessThan(60_000);
     // No ffmpeg is left writing into the folder.
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(outDir);
+  });
+});
+
+describe('export and settings from the CLI', () => {
+  it('`export <framesDir> --fps --audio --audio-start --settings --json` then `settings <file> --json`', async () => {
+    fs.writeFileSync(f('settings.json'), JSON.stringify(settings));
+    let out = '';
+    const io = { out: (s: string) => ((out += s), true), err: () => true };
+    const previous = process.env.INIT_CWD;
+    process.env.INIT_CWD = dir; // relative paths are relative to where the user typed them
+    try {
+      const code = await runCli(['export', 'flash', '--fps', '12', '--out', 'cli.webm', '--audio', 'song.wav', '--audio-start', String(AUDIO_START_SEC), '--settings', 'settings.json', '--json'], io);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toMatchObject({ out: f('cli.webm'), format: 'webm', frames: FRAMES, durationSec: 3 });
+      out = '';
+      expect(await runCli(['settings', 'cli.webm', '--json'], io)).toBe(0);
+      expect(JSON.parse(out)).toEqual({ settings });
+    } finally {
+      if (previous === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = previous;
+    }
   });
 });
