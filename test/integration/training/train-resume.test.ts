@@ -4,6 +4,7 @@
  * must notice, skip the damaged checkpoint by its hash, resume from the previous one and finish with the
  * step count and checkpoints continuing. The exported pack must pass the inference engine's validation.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,6 +123,38 @@ describe('training runner with the real worker (tiny)', () => {
 
     finishedRunDir = runDir;
   }, 600_000);
+
+  it('renders preview samples on the chosen image + music + prompt as videos with sound', async () => {
+    const ds = path.join(work, 'ds');
+    const image = path.join(work, 'reference.png');
+    execFileSync(loadConfig().ffmpegPath, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=80x80:duration=1', '-frames:v', '1', image]);
+    const music = makeClip(work, { name: 'song.mp4', seconds: 5, beatSec: 0.5 });
+    const events: TrainingEvent[] = [];
+    const off = training!.subscribe((e) => events.push(e));
+    const spec = RunSpec.parse({
+      name: 'samples',
+      datasetDir: ds,
+      config: 'tiny',
+      stages: [{ stage: 1, steps: 2 }],
+      checkpointEverySteps: 2,
+      sample: { everySteps: 1, referenceImage: image, audioPath: music, prompt: 'a figure bounces', numInferenceSteps: 2 },
+    });
+    const run = training!.liveRun((await training!.start(spec)).runId);
+    const final = await run.whenFinished();
+    off();
+    expect(final.status).toBe('completed');
+    await waitFor('two samples', () => events.filter((e) => e.kind === 'sample').length >= 2, 60_000);
+    const samples = events.filter((e) => e.kind === 'sample').map((e) => (e as { sample: { videoPath: string | null; frames: number; prompt: string } }).sample);
+    for (const sample of samples) {
+      expect(sample.frames).toBe(48);
+      expect(sample.prompt).toBe('a figure bounces');
+      const video = path.join(run.runDir, sample.videoPath!);
+      const probe = JSON.parse(execFileSync(loadConfig().ffprobePath, ['-v', 'error', '-show_streams', '-of', 'json', video], { encoding: 'utf8' }));
+      expect(probe.streams.map((st: { codec_type: string }) => st.codec_type).sort()).toEqual(['audio', 'video']);
+    }
+    const details = await training!.details({ runDir: run.runDir });
+    expect(details.samples.length).toBe(samples.length);
+  }, 300_000);
 
   it('exports a model pack from the run that the inference engine validates and lists as a base pack', async () => {
     expect(finishedRunDir, 'needs the run of the previous test').not.toBeNull();
