@@ -124,6 +124,26 @@ describe('training runner with the real worker (tiny)', () => {
     finishedRunDir = runDir;
   }, 600_000);
 
+  it('treats a frozen worker (no heartbeat) as hung: kills it and resumes from the last checkpoint', async () => {
+    const config = { ...loadConfig(), dataDir };
+    const watched = new TrainingService(config, null, { heartbeatTimeoutMs: 4_000 });
+    const notes: string[] = [];
+    watched.subscribe((e) => e.kind === 'log' && notes.push(e.message));
+    const spec = RunSpec.parse({ name: 'frozen', datasetDir: path.join(work, 'ds'), config: 'tiny', stages: [{ stage: 1, steps: 8 }], checkpointEverySteps: 2 });
+    const run = watched.liveRun((await watched.start(spec)).runId);
+    try {
+      await waitFor('a checkpoint', () => ledger(run.runDir).length >= 1);
+      const frozenPid = run.workerPid!;
+      process.kill(frozenPid, 'SIGSTOP');
+      const final = await run.whenFinished();
+      expect(final).toMatchObject({ status: 'completed', step: 8, autoResumes: 1 });
+      expect(notes.some((m) => /sent nothing for 4 s \(hung\)/.test(m))).toBe(true);
+      expect(() => process.kill(frozenPid, 0)).toThrow(); // the frozen process is gone
+    } finally {
+      await watched.dispose();
+    }
+  }, 300_000);
+
   it('renders preview samples on the chosen image + music + prompt as videos with sound', async () => {
     const ds = path.join(work, 'ds');
     const image = path.join(work, 'reference.png');
