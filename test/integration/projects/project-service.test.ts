@@ -58,6 +58,12 @@ describe('project folders over IPC', () => {
     const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'project.json'), 'utf8')) as Project;
     expect(onDisk.beats.length).toBe(13);
     expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // cache/ is derived data: deleting it loses nothing and the next open recreates it.
+    await studio.call('project.close', {});
+    fs.rmSync(path.join(dir, 'cache'), { recursive: true });
+    const reopened = await studio.call('project.open', { dir });
+    expect(reopened.project.beats.length).toBe(13);
+    expect(fs.statSync(path.join(dir, 'cache')).isDirectory()).toBe(true);
   });
 
   it('autosave writes the recovery copy, not project.json; close refuses to drop it unless told to', async () => {
