@@ -53,6 +53,15 @@ test('the timeline shows the analysed song: detected beats on the click track, f
   await expect(page.getByTestId('timeline-canvas')).toBeVisible();
   await page.waitForTimeout(300);
   await app.screenshot('timeline-1920x1080');
+
+  // Playback of the project's song moves the playhead; with the metronome on, clicks are scheduled on beats.
+  await page.keyboard.press('M');
+  await expect(page.getByRole('button', { name: /Metronome/ })).toHaveAttribute('aria-pressed', 'true');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('timeline-clock')).not.toContainText(/^0:00\.00 /, { timeout: 20_000 });
+  await expect.poll(async () => Number(await page.getByTestId('timeline-host').getAttribute('data-metronome-clicks')), { timeout: 20_000 }).toBeGreaterThan(0);
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('button', { name: 'Play / pause' })).toBeVisible();
 });
 
 test('add, move (snapping to onsets unless Alt), delete and undo beat markers; halve tempo', async ({ app }) => {

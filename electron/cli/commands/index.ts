@@ -12,5 +12,6 @@ import { cuesCommand } from './media-cues';
 import { packCommand } from './pack';
 import { generateCommand } from './generate';
 import { beatsCommand } from './beats';
+import { markersCommand } from './markers';
 
-export const commands: CliCommand[] = [doctorCommand, projectCommand, datasetCommand, trainCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand, packCommand, generateCommand, beatsCommand];
+export const commands: CliCommand[] = [doctorCommand, projectCommand, datasetCommand, trainCommand, probeCommand, exportCommand, importCommand, settingsCommand, cuesCommand, packCommand, generateCommand, beatsCommand, markersCommand];

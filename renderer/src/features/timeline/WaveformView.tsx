@@ -17,11 +17,14 @@ import { segmentIndexAtFrame, segmentRange } from './segment-ops';
 import { addBeatAt, moveBeatsBy } from './timeline-edits';
 import { timelineStore, type SongAnalysis } from './timeline-store';
 import { markerAnnouncement } from './marker-announce';
+import { loadFinePeaks } from './fine-peaks';
+import { useStudio } from '../../bridge/index';
 
 /** Snapping reaches this far (pixels on screen) for an onset to pull a dragged beat. */
 const SNAP_PX = 12;
 
 export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; songUrl: string | null }) {
+  const studio = useStudio();
   const hostRef = useRef<HTMLDivElement>(null);
   const waveRef = useRef<HTMLDivElement>(null);
   const minimapRef = useRef<HTMLDivElement>(null);
@@ -55,7 +58,7 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
     };
     const plugin: BeatMarkerPluginInstance = ws.registerPlugin(BeatMarkerPlugin.create({ host, snap }));
     const getBeats = () => projectStore.getState().project?.beats ?? [];
-    const metronome = new Metronome(getBeats, () => ws.getCurrentTime());
+    const metronome = new Metronome(getBeats, () => ws.getCurrentTime(), (n) => (host.dataset.metronomeClicks = String(n)));
 
     const push = () => {
       const p = projectStore.getState().project;
@@ -107,7 +110,8 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
       }),
       timelineStore.subscribe(() => {
         const t = timelineStore.getState();
-        if (ws.options.autoScroll !== t.followPlayhead) ws.setOptions({ autoScroll: t.followPlayhead });
+        // setOptions re-renders from options: pass the current zoom, which ws.zoom() does not store there.
+        if (ws.options.autoScroll !== t.followPlayhead) ws.setOptions({ autoScroll: t.followPlayhead, minPxPerSec: plugin.getView().pxPerSec });
         if (t.metronome && t.playing) metronome.start();
         else metronome.stop();
       }),
@@ -123,6 +127,15 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
       scrollToSec: (t) => ws.setScroll(Math.max(0, t * plugin.getView().pxPerSec)),
       metronomeClicks: () => metronome.clicks,
     });
+    // Sharper waveform once finer peaks arrive (the overview shows at once; this follows in the background).
+    let live = true;
+    unsubs.push(() => void (live = false));
+    void loadFinePeaks(studio, analysis, () => live).then((fine) => {
+      if (!fine || !live) return;
+      const { pxPerSec, startSec } = plugin.getView();
+      ws.setOptions({ peaks: [fine], duration: analysis.durationSec, minPxPerSec: pxPerSec });
+      ws.setScroll(startSec * pxPerSec);
+    });
     const canvas = plugin.getCanvas();
     canvas.tabIndex = 0;
     canvas.setAttribute('role', 'application');
@@ -134,7 +147,7 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
       metronome.dispose();
       ws.destroy();
     };
-  }, [analysis, songUrl]);
+  }, [analysis, songUrl, studio]);
 
   return (
     <Box>

@@ -18,7 +18,7 @@ export function peaksForWaveform(levels: readonly PeakLevel[], sampleRate: numbe
   return { peaks, peaksPerSec: sampleRate / finest.samplesPerPeak };
 }
 
-export function toSongAnalysis(reply: BeatAnalysis): SongAnalysis {
+export function toSongAnalysis(reply: BeatAnalysis, path: string): SongAnalysis {
   const { peaks, peaksPerSec } = peaksForWaveform(reply.peaks.levels, reply.peaks.sampleRate);
   return {
     durationSec: reply.durationSec,
@@ -28,6 +28,7 @@ export function toSongAnalysis(reply: BeatAnalysis): SongAnalysis {
     beatsSec: [...reply.beatTimesSec].sort((a, b) => a - b),
     tempoBpm: reply.tempoBpm,
     confidence: reply.confidence,
+    peakSource: { path, sampleRate: reply.peaks.sampleRate, availableSamplesPerPeak: reply.peaks.availableSamplesPerPeak },
   };
 }
 
@@ -35,5 +36,5 @@ export async function analyseSong(studio: StudioBridge, absolutePath: string, jo
   const reply = await studio.verbs.beats.analyse({ path: absolutePath }, { jobId });
   if (!reply.ok) return reply;
   if (!(reply.value.durationSec > 0)) return { ok: false, error: { code: 'BEATS_EMPTY_SONG', message: 'The song has no audio to show (zero length).' } };
-  return ok(toSongAnalysis(reply.value));
+  return ok(toSongAnalysis(reply.value, absolutePath));
 }

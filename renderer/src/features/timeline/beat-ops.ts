@@ -3,7 +3,7 @@
  * `projectStore.apply`. Inputs are never mutated; outputs stay sorted by time. Beats the user touched become
  * `user` beats; `anchored` beats survive tempo halving and re-detection.
  */
-import type { BeatMarker } from '@shared/domain/project';
+import type { BeatMarker } from '../../../../electron/shared/domain/project';
 
 export type NewId = () => string;
 

@@ -20,6 +20,7 @@ export class Metronome {
   constructor(
     private readonly getBeats: () => readonly BeatMarker[],
     private readonly getSongTime: () => number,
+    private readonly onClick: (count: number) => void = () => {},
   ) {}
 
   start(): void {
@@ -65,5 +66,6 @@ export class Metronome {
     osc.start(at);
     osc.stop(at + CLICK_SEC + 0.01);
     this.clicks++;
+    this.onClick(this.clicks);
   }
 }

@@ -16,6 +16,8 @@ export interface SongAnalysis {
   beatsSec: number[];
   tempoBpm: number;
   confidence: number;
+  /** Where finer peaks come from (`beats.peaks`) when the overview is too coarse for the zoom. */
+  peakSource: { path: string; sampleRate: number; availableSamplesPerPeak: number[] };
 }
 
 export type AnalysisState =
