@@ -55,7 +55,10 @@ function describeFfmpegFailure(file: string, stderr: string, message: string): S
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !/^(ffmpeg version|built with|configuration:|lib\w+ +\d|Input #|Output #|Stream mapping|Press \[q\]|size=)/.test(l));
-  const reason = (lines.find((l) => /Invalid data|could not find codec|Error|invalid|failed|unsupported/i.test(l)) ?? lines.at(-1) ?? message).slice(0, 200);
+  // A telling stderr line if there is one, else fluent-ffmpeg's own message ("ffmpeg was killed with signal ...",
+  // "ffmpeg exited with code N"): never a statistics line that hides what happened.
+  const telling = lines.find((l) => /Invalid data|could not find codec|Error|invalid|failed|unsupported|No such file|Permission denied/i.test(l));
+  const reason = (telling ?? message.split('\n')[0] ?? 'ffmpeg failed').slice(0, 200);
   return new StudioError(AudioErrorCodes.unreadable, `Cannot decode ${file}: ${reason}`);
 }
 

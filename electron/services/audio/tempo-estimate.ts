@@ -34,12 +34,12 @@ function refineLag(values: ArrayLike<number>, lag: number): number {
  * gets less such support; a small share of the doubled lag breaks near-ties towards beat-level peaks.
  * (Measured on the evaluation set: weights 0..0.5 give the same result once `chooseMetricalLevel` runs.)
  */
-export function beatSalience(meanAc: ArrayLike<number>, lags: number): Float64Array {
+export function beatSalience(meanAc: ArrayLike<number>, lags: number, doubleLagWeight = SALIENCE_DOUBLE_LAG_WEIGHT): Float64Array {
   const out = new Float64Array(lags);
   for (let l = 1; l < lags; l++) {
     let s = Math.max(0, meanAc[l]!);
     const l2 = 2 * l;
-    if (l2 < lags) s += SALIENCE_DOUBLE_LAG_WEIGHT * Math.max(0, meanAc[l2]!);
+    if (l2 < lags) s += doubleLagWeight * Math.max(0, meanAc[l2]!);
     out[l] = s;
   }
   return out;
@@ -52,8 +52,9 @@ export interface GlobalTempo {
   periodicity: number;
 }
 
-export function globalTempo(meanAc: ArrayLike<number>, lags: number, frameRate: number): GlobalTempo {
-  const salience = beatSalience(meanAc, lags);
+/** `plain`: librosa's estimate (no doubled-lag support), for baselines. */
+export function globalTempo(meanAc: ArrayLike<number>, lags: number, frameRate: number, plain = false): GlobalTempo {
+  const salience = beatSalience(meanAc, lags, plain ? 0 : SALIENCE_DOUBLE_LAG_WEIGHT);
   const minLag = Math.max(1, Math.floor(bpmToLag(MAX_BPM, frameRate)));
   const maxLag = Math.min(lags - 2, Math.ceil(bpmToLag(MIN_BPM, frameRate)));
   let best = -1;

@@ -20,7 +20,8 @@ export interface TrackOptions {
   tightness?: number;
   /** Follow tempo changes (default true); false = one period for the whole song, like librosa. */
   variableTempo?: boolean;
-  /** Choose between half/base/double tempo by beat contrast (default true); false = librosa's plain estimate. */
+  /** Choose between half/base/double tempo by beat contrast and use octave-aware salience (default true);
+   * false = librosa's plain prior-weighted tempogram peak. */
   metricalLevel?: boolean;
   /** Force the tempo (BPM) instead of estimating it (used to re-detect at half/double tempo). */
   tempoBpm?: number;
@@ -56,6 +57,8 @@ const SILENCE_GATE_REACH_SEC = 0.5;
 
 const dbfs = (rms: number) => 20 * Math.log10(Math.max(rms, 1e-12));
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Times never go below 0 (the onset offset could push a beat at the very start to -20 ms). */
+const timeSec = (x: number) => Math.max(0, round3(x));
 
 const EMPTY = (silent: boolean): BeatTrack => ({
   tempoBpm: 0,
@@ -96,13 +99,13 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
     else audible++;
   }
   const audibleShare = audible / env.length;
-  const onsetTimesSec = pickOnsetFrames(env, frameRate, blocked).map((f) => round3(f / frameRate + offset));
+  const onsetTimesSec = pickOnsetFrames(env, frameRate, blocked).map((f) => timeSec(f / frameRate + offset));
 
   const tg = tempogram(env);
   const columnWeight = new Float32Array(tg.centreFrames.length);
   for (let c = 0; c < columnWeight.length; c++) columnWeight[c] = blocked[tg.centreFrames[c]!] ? 0 : 1;
   const meanAc = meanTempogram(tg, columnWeight.some((w) => w > 0) ? columnWeight : undefined);
-  const global = globalTempo(meanAc, tg.lags, frameRate);
+  const global = globalTempo(meanAc, tg.lags, frameRate, options.metricalLevel === false);
   const norm = normaliseOnsets(env);
   let lagFrames = options.tempoBpm ? (60 * frameRate) / options.tempoBpm : global.lagFrames;
   let local = localScore(norm, lagFrames);
@@ -148,7 +151,7 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
   const periodicity = Math.max(0, Math.min(1, global.periodicity / 0.35));
   const confidence = round3(Math.sqrt(meanBeat * periodicity) * Math.min(1, audibleShare / 0.5));
 
-  const toSec = (f: number) => round3(f / frameRate + offset);
+  const toSec = (f: number) => timeSec(f / frameRate + offset);
   // Sub-frame position of a beat: the vertex of a parabola through the onset evidence around its frame
   // (frames are 23 ms apart; at 12 fps a beat near a frame boundary needs better than that).
   const refinedSec = (f: number) => {
@@ -158,7 +161,7 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
     if (a === undefined || c === undefined) return toSec(f);
     const denom = a - 2 * b + c;
     if (!(denom < 0)) return toSec(f);
-    return round3((f + Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom))) / frameRate + offset);
+    return timeSec((f + Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom))) / frameRate + offset);
   };
   // Anchored beats come back at exactly the time the user set, not rounded to a frame.
   const beatTimesSec = beats.map((f) => anchorSecByFrame.get(f) ?? refinedSec(f));
@@ -175,8 +178,8 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
   const tempoCurveBpm: number[] = [];
   const durationSec = env.length / frameRate;
   for (let s = 0; s < durationSec; s += tempoCurveStepSec) tempoCurveBpm.push(Math.round(lagToBpm(periodAt(Math.round(s * frameRate)), frameRate) * 10) / 10);
-  // The reported tempo is the median beat interval: it matches the beats even when the tempo drifts.
-  // Mean of the middle half of the intervals: robust to a skipped beat, and not quantised to whole frames.
+  // The reported tempo follows the beats (mean of the middle half of their intervals): robust to a skipped
+  // beat, not quantised to whole frames, and the typical tempo when it drifts.
   const iois = beats
     .slice(1)
     .map((b, i) => b - beats[i]!)

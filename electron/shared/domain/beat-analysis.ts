@@ -38,7 +38,7 @@ export const BeatAnalysis = z.object({
   /** sha256 of the file's bytes: the cache key, and how a project refers to the analysed song. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   durationSec: Seconds,
-  /** Tempo (BPM) from the median beat spacing; 0 when no beats were found. */
+  /** Tempo (BPM) from the typical beat spacing (mean of the middle half of intervals); 0 when no beats were found. */
   tempoBpm: z.number().min(0).max(1000),
   beatTimesSec: z.array(Seconds).max(MAX_BEATS),
   /** 0..1 per beat, same length as `beatTimesSec`. */
