@@ -6,5 +6,6 @@ import { trainingActions } from '../features/training/actions/index';
 import { timelineActions } from '../features/timeline/index';
 import { mediaActions } from '../features/media/index';
 import { projectActions } from '../features/project/index';
+import { generateActions } from '../features/generate/index';
 
-export const allActions: Action[] = [...shellActions, ...projectActions, ...systemActions, ...timelineActions, ...mediaActions, ...trainingActions];
+export const allActions: Action[] = [...shellActions, ...projectActions, ...systemActions, ...timelineActions, ...mediaActions, ...trainingActions, ...generateActions];

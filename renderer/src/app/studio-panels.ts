@@ -5,6 +5,7 @@
 import type { ComponentType } from 'react';
 import { TimelinePanel } from '../features/timeline/index';
 import { MediaPanel } from '../features/media/index';
+import { GeneratePanel } from '../features/generate/index';
 
 export interface StudioPanel {
   id: string;
@@ -14,4 +15,5 @@ export interface StudioPanel {
 export const studioPanels: StudioPanel[] = [
   { id: 'media', component: MediaPanel },
   { id: 'timeline', component: TimelinePanel },
+  { id: 'generate', component: GeneratePanel },
 ];

@@ -1,0 +1,54 @@
+import { defineAction, type Action } from '../../../actions/action';
+import { generateStore } from '../generate-store';
+
+const nextIndex = (segments: { takes: unknown[]; startFrame: number }[]) => {
+  const ordered = [...segments].sort((a, b) => a.startFrame - b.startFrame);
+  const i = ordered.findIndex((s) => s.takes.length === 0);
+  return i === -1 ? ordered.length : i;
+};
+
+export const generateNext = defineAction({
+  id: 'generate.next',
+  label: 'Generate / extend the next segment',
+  shortcut: 'Mod+G',
+  group: 'Generate',
+  enabled: ({ store }) => !!store.getState().project && !!generateStore.pack(),
+  run: ({ store }) => {
+    const i = nextIndex(store.getState().project!.segments);
+    generateStore.enqueue([{ segmentIndex: i, kind: i === 0 ? 'generate' : 'extend' }]);
+  },
+});
+
+export const renderSong = defineAction({
+  id: 'generate.renderSong',
+  label: 'Render the remaining segments (queue)',
+  shortcut: 'Mod+Shift+G',
+  group: 'Generate',
+  enabled: ({ store }) => !!store.getState().project && !!generateStore.pack(),
+  run: ({ store }) => {
+    const segments = store.getState().project!.segments;
+    const from = nextIndex(segments);
+    const to = Math.max(segments.length, from + 1);
+    generateStore.enqueue(Array.from({ length: to - from }, (_, k) => ({ segmentIndex: from + k, kind: from + k === 0 ? ('generate' as const) : ('extend' as const) })));
+  },
+});
+
+export const cancelGeneration = defineAction({
+  id: 'generate.cancel',
+  label: 'Cancel generation',
+  shortcut: 'Mod+.',
+  group: 'Generate',
+  enabled: () => !!generateStore.getState().running || generateStore.getState().queue.length > 0,
+  run: () => void generateStore.cancelAll(),
+});
+
+export const exportVideo = defineAction({
+  id: 'generate.export',
+  label: 'Export the kept takes as a video with music',
+  shortcut: 'Mod+Shift+E',
+  group: 'Generate',
+  enabled: ({ store }) => !!store.getState().project && !generateStore.getState().running,
+  run: () => void generateStore.exportKept(),
+});
+
+export const generateActions: Action[] = [generateNext, renderSong, cancelGeneration, exportVideo];
