@@ -25,9 +25,10 @@ RUN_DIR = os.path.join(NATIVE, "runs", "tiny")
 DATA_DIR = os.path.join(RUN_DIR, "data")
 PACK_DIR = os.path.join(REPO, "assets", "models", "musedance-tiny")
 
+MAX_CLIPS = 64   # train clips used (of 160): encoding every frame with the VAE is itself costly on shared cores
 BUDGET = {
     "vae": dict(steps=600, batch_size=8, lr=1e-3, vae_crop=32),
-    "stage1": dict(steps=800, batch_size=8, lr=5e-4, window=6),
+    "stage1": dict(steps=900, batch_size=6, lr=5e-4, window=6),
     "stage2": dict(steps=250, batch_size=2, lr=5e-4, train_frames=8),
 }
 VARIANTS = {
@@ -51,7 +52,8 @@ def _events(prefix):
 
 def run_stage(stage, out, init=None, **extra):
     from .train import TrainSpec, run
-    spec = TrainSpec(stage=stage, dataset=DATA_DIR, out_dir=out, init=init, threads=1, seed=0,
+    spec = TrainSpec(stage=stage, dataset=DATA_DIR, out_dir=out, init=init, threads=1, seed=0, max_clips=MAX_CLIPS,
+                     latent_cache=os.path.join(RUN_DIR, "latents.pt"),
                      checkpoint_every_steps=100, checkpoint_every_sec=150, log_every=10, **BUDGET[stage], **extra)
     return run(spec, _events(os.path.basename(out)))
 

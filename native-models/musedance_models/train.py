@@ -83,6 +83,7 @@ class TrainSpec:
     log_every: int = 10
     max_clips: Optional[int] = None
     vae_crop: Optional[int] = None          # vae stage: train on random square crops of this size (cheaper)
+    latent_cache: Optional[str] = None      # file caching the frozen VAE's latents of the train clips (shared by runs)
     grad_clip: float = 1.0
     # issue 12 (musedance_models/scale/): the defaults change nothing
     device: str = "cpu"                     # "cpu" | "cuda" | "auto" (CUDA when available)
@@ -160,10 +161,10 @@ class Trainer:
         self.scale.after_trainable(self)
         self.opt = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=spec.lr)
         self.ckpt_path = os.path.join(spec.out_dir, "checkpoint.pt")
-        self.resumed = False
+        self.resumed, self.finished = False, False
         if os.path.exists(self.ckpt_path):
             self._resume()
-        if spec.stage != "vae":
+        if spec.stage != "vae" and not self.finished:
             self._cache_latents()
 
     # -- parameters --------------------------------------------------------------------------------------
@@ -187,12 +188,12 @@ class Trainer:
                 p.requires_grad_(False)
 
     # -- checkpoints ---------------------------------------------------------------------------------------
-    def save(self):
+    def save(self, finished: bool = False):
         if not self.scale.is_rank0:   # distributed: rank 0 writes, every rank resumes from it
             return self.ckpt_path
         os.makedirs(self.spec.out_dir, exist_ok=True)
         _atomic_save({
-            "format": "musedance-checkpoint", "version": 1, "stage": self.spec.stage, "step": self.step,
+            "finished": finished, "format": "musedance-checkpoint", "version": 1, "stage": self.spec.stage, "step": self.step,
             "spec": asdict(self.spec), "config": self.cfg.to_dict(), "models": self.model.state_dicts(),
             "optimizer": self.opt.state_dict(), "losses": self.losses, "tokenizer_dir": self.tokenizer_dir,
             "rng": {"torch": torch.get_rng_state(), "numpy": self.rng.bit_generator.state,
@@ -215,15 +216,27 @@ class Trainer:
         if ck["rng"].get("cuda") is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(ck["rng"]["cuda"])
         self.resumed = True
+        self.finished = bool(ck.get("finished"))
 
     # -- data ----------------------------------------------------------------------------------------------
     @torch.no_grad()
     def _cache_latents(self):
         self.model.vae.eval()
-        self.latents = []
-        for clip in self.train_set.clips:
-            x = torch.from_numpy(to_unit(clip.frames)).to(self.device)
-            self.latents.append(torch.cat([self.model.vae.encode_scaled(x[i:i + 64]) for i in range(0, len(x), 64)]))
+        ids = [c.clip_id for c in self.train_set.clips]
+        sf = float(self.cfg.vae.scaling_factor)
+        cache = self.spec.latent_cache
+        self.latents = None
+        if cache and os.path.exists(cache):
+            data = torch.load(cache)
+            if data["clip_ids"] == ids and abs(data["scaling_factor"] - sf) < 1e-9:
+                self.latents = [l.to(self.device) for l in data["latents"]]
+        if self.latents is None:
+            self.latents = []
+            for clip in self.train_set.clips:
+                x = torch.from_numpy(to_unit(clip.frames)).to(self.device)
+                self.latents.append(torch.cat([self.model.vae.encode_scaled(x[i:i + 64]) for i in range(0, len(x), 64)]))
+            if cache:
+                _atomic_save({"clip_ids": ids, "scaling_factor": sf, "latents": [l.cpu() for l in self.latents]}, cache)
         self.text_ids = [torch.tensor(self.tokenizer.encode(c.caption), device=self.device) for c in self.train_set.clips]
         self.empty_ids = torch.tensor(self.tokenizer.encode(""), device=self.device)
 
@@ -363,6 +376,10 @@ class Trainer:
         if not self.scale.is_rank0:   # distributed: rank 0 reports
             on_event = lambda e: None  # noqa: E731
         on_event({"event": "start", "stage": s.stage, "step": self.step, "totalSteps": s.steps, "resumed": self.resumed})
+        if self.finished:   # a finished run resumed: nothing to do
+            done = {"event": "done", "stage": s.stage, "step": self.step, "checkpoint": self.ckpt_path, "stopped": False}
+            on_event(done)
+            return done
         self._set_modes()
         params = [p for p in self.model.parameters() if p.requires_grad]
         last_ckpt_t, t0, step0, acc = time.time(), time.time(), self.step, []
@@ -386,9 +403,9 @@ class Trainer:
             if self.step % s.checkpoint_every_steps == 0 or time.time() - last_ckpt_t > s.checkpoint_every_sec:
                 on_event({"event": "checkpoint", "stage": s.stage, "step": self.step, "path": self.save()})
                 last_ckpt_t = time.time()
-        if not stopped and s.stage == "vae" and self.step >= s.steps and not getattr(self, "_vae_done", False):
+        if not stopped and s.stage == "vae":
             self.finish_vae()
-        path = self.save()
+        path = self.save(finished=not stopped)
         on_event({"event": "checkpoint", "stage": s.stage, "step": self.step, "path": path})
         done = {"event": "done", "stage": s.stage, "step": self.step, "checkpoint": path, "stopped": stopped}
         on_event(done)
