@@ -18,6 +18,20 @@ const SIDE_PX = 640;
 const AUDIO_START_SEC = 2;
 const ROUNDS = 2;
 
+/**
+ * CPU seconds used by finished child processes (Linux /proc: cutime + cstime). Wall-clock speed on a shared
+ * two-core machine depends on the neighbours; CPU time per encode does not, so it is reported alongside.
+ */
+function childCpuSec(): number | null {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    const ticksPerSec = 100; // USER_HZ on Linux
+    return (Number(fields[13]) + Number(fields[14])) / ticksPerSec;
+  } catch {
+    return null;
+  }
+}
+
 export default async function exportBench(): Promise<void> {
   const config = loadConfig();
   const tools = { ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath };
@@ -44,17 +58,30 @@ export default async function exportBench(): Promise<void> {
 
     let bestService = Infinity;
     let bestCli = Infinity;
+    let serviceCpu = Infinity;
+    let cliCpu = Infinity;
     for (let round = 0; round < ROUNDS; round++) {
+      const cpu0 = childCpuSec();
       const t0 = performance.now();
       await exportVideo(tools, { framesDir, fps: FPS, format: 'mp4', out: serviceOut, audio: { path: song, startSec: AUDIO_START_SEC }, overwrite: true });
       bestService = Math.min(bestService, (performance.now() - t0) / 1000);
+      const cpu1 = childCpuSec();
       const t1 = performance.now();
       ffmpeg(...cliArgs);
       bestCli = Math.min(bestCli, (performance.now() - t1) / 1000);
+      const cpu2 = childCpuSec();
+      if (cpu0 !== null && cpu1 !== null && cpu2 !== null) {
+        serviceCpu = Math.min(serviceCpu, cpu1 - cpu0);
+        cliCpu = Math.min(cliCpu, cpu2 - cpu1);
+      }
     }
     console.log(`# export: ${FPS * DURATION_SEC} frames ${SIDE_PX}x${SIDE_PX} + AAC, best of ${ROUNDS}: service ${bestService.toFixed(2)} s, ffmpeg CLI ${bestCli.toFixed(2)} s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
     bench('export.realtime_x', DURATION_SEC / bestService, 'x');
     bench('export.ffmpeg_cli_realtime_x', DURATION_SEC / bestCli, 'x');
+    if (Number.isFinite(serviceCpu)) {
+      bench('export.cpu_sec', serviceCpu, 's');
+      bench('export.ffmpeg_cli_cpu_sec', cliCpu, 's');
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

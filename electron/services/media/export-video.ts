@@ -12,7 +12,8 @@ import { MediaErrorCodes, type ExportFormat, type GenerationSettings } from '../
 import { partialPath, removeAll } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { findFrameSequence } from './frame-sequence';
-import { probeMedia } from './probe';
+import { checkImageSize, probeMedia } from './probe';
+import { sniffFile } from './file-sniff';
 import { SETTINGS_SIDECAR, settingsJson, writeFfmetadata } from './settings-tag';
 import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
@@ -81,7 +82,7 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
   const { signal, onProgress, fps, format } = request;
   onProgress?.(0, 'Reading frames');
   const frames = await findFrameSequence(request.framesDir);
-  await probeMedia(frames.firstFile, { ...tools, require: 'image', signal });
+  await checkFirstFrame(frames.firstFile);
   const durationSec = frames.count / fps;
   const outputFps = request.interpolateFps ?? fps;
   let audioPath: string | null = null;
@@ -160,6 +161,18 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
     hasAudio: audioPath !== null && (format === 'mp4' || format === 'webm'),
     settingsStored: !!request.settings && format !== 'gif',
   };
+}
+
+/**
+ * The frames are the studio's own PNGs: their header is checked here (a PNG, of a size that is safe to decode)
+ * without spawning ffprobe; a damaged frame further in makes ffmpeg fail with its own message.
+ */
+async function checkFirstFrame(file: string): Promise<void> {
+  const name = path.basename(file);
+  const size = (await fs.stat(file)).size;
+  const sniffed = size > 0 ? await sniffFile(file, size) : null;
+  if (!sniffed?.image || sniffed.image.format !== 'png') throw new StudioError(MediaErrorCodes.corrupt, `The first frame ${name} is not a PNG image.`);
+  checkImageSize(name, sniffed.image.width, sniffed.image.height);
 }
 
 async function checkOutput(out: string, format: ExportFormat, overwrite: boolean): Promise<void> {

@@ -107,7 +107,7 @@ export async function probeMedia(file: string, options: ProbeOptions): Promise<M
   return result;
 }
 
-function checkImageSize(name: string, width: number, height: number): void {
+export function checkImageSize(name: string, width: number, height: number): void {
   if (width > MAX_IMAGE_SIDE_PX || height > MAX_IMAGE_SIDE_PX || width * height > MAX_IMAGE_PIXELS) {
     fail(
       MediaErrorCodes.imageTooLarge,

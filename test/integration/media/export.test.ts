@@ -134,7 +134,7 @@ describe('generation settings recall', () => {
 });
 
 describe('export failures and cancel', () => {
-  it('a missing frames folder, a gap in the numbering, an existing output', async () => {
+  it('a missing frames folder, a gap in the numbering, an existing output, a frame that is not a PNG', async () => {
     await expect(exportVideo(tools, { framesDir: f('nowhere'), fps: FPS, format: 'mp4', out: f('x.mp4') })).rejects.toMatchObject({ code: 'MEDIA_FRAMES_MISSING' });
     fs.mkdirSync(f('gap'));
     for (const n of [1, 2, 4]) fs.copyFileSync(path.join(f('flash'), '000001.png'), path.join(f('gap'), `frame_${String(n).padStart(4, '0')}.png`));
@@ -143,6 +143,9 @@ describe('export failures and cancel', () => {
       message: expect.stringContaining('frame_0002.png is followed by frame_0004.png'),
     });
     await expect(exportVideo(tools, { framesDir: f('flash'), fps: FPS, format: 'mp4', out: f('sync.mp4') })).rejects.toMatchObject({ code: 'MEDIA_BAD_OUTPUT' });
+    fs.mkdirSync(f('fake'));
+    fs.writeFileSync(path.join(f('fake'), '0001.png'), 'not a picture');
+    await expect(exportVideo(tools, { framesDir: f('fake'), fps: FPS, format: 'mp4', out: f('x.mp4') })).rejects.toMatchObject({ code: 'MEDIA_CORRUPT', message: 'The first frame 0001.png is not a PNG image.' });
   });
 
   it('cancel kills ffmpeg and removes the partial file', async () => {
