@@ -142,7 +142,9 @@ describe('export failures and cancel', () => {
       code: 'MEDIA_FRAMES_NOT_SEQUENTIAL',
       message: expect.stringContaining('frame_0002.png is followed by frame_0004.png'),
     });
-    await expect(exportVideo(tools, { framesDir: f('flash'), fps: FPS, format: 'mp4', out: f('sync.mp4') })).rejects.toMatchObject({ code: 'MEDIA_BAD_OUTPUT' });
+    fs.writeFileSync(f('exists.mp4'), 'keep me');
+    await expect(exportVideo(tools, { framesDir: f('flash'), fps: FPS, format: 'mp4', out: f('exists.mp4') })).rejects.toMatchObject({ code: 'MEDIA_BAD_OUTPUT', message: expect.stringContaining('already exists') });
+    expect(fs.readFileSync(f('exists.mp4'), 'utf8')).toBe('keep me');
     fs.mkdirSync(f('fake'));
     fs.writeFileSync(path.join(f('fake'), '0001.png'), 'not a picture');
     await expect(exportVideo(tools, { framesDir: f('fake'), fps: FPS, format: 'mp4', out: f('x.mp4') })).rejects.toMatchObject({ code: 'MEDIA_CORRUPT', message: 'The first frame 0001.png is not a PNG image.' });
