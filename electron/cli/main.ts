@@ -15,7 +15,14 @@ function usage(): string {
   return ['usage: npm run -s musedance -- <command> [options] [--json] [--debug]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)].join('\n');
 }
 
-export async function runCli(argv: string[], io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) }): Promise<number> {
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) };
+
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const wantsJson = argv.includes('--json');
   const debug = argv.includes('--debug');
   const fail = (code: string, message: string): number => {

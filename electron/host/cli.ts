@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createStudio } from '../services/handlers';
 import { APP_ROOT } from '../services/config';
 import { startHost } from './server';
+import { shutdownStudio } from '../services/shutdown';
 
 const rendererDir = process.env.MUSEDANCE_RENDERER_DIR ?? path.join(APP_ROOT, 'dist', 'renderer');
 if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
@@ -20,6 +21,13 @@ console.log(`MuseDance Studio is running in browser-host mode (the Electron bina
 console.log(`Open this URL in Chromium/Chrome (it carries this launch's access token):`);
 console.log(`  ${host.launchUrl}`);
 console.log(`Press Ctrl+C to stop.`);
-const stop = () => void host.close().then(() => process.exit(0));
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void shutdownStudio(studio.registry)
+    .then(() => host.close())
+    .then(() => process.exit(0));
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { createStudio } from '../services/handlers';
+import { shutdownStudio } from '../services/shutdown';
 import { attachIpc, IPC_EVENT, RENDERER_ORIGIN } from './ipc-adapter';
 import { handleProtocols, registerSchemes } from './protocols';
 import { hardenSession, hardenWindow } from './window-security';
@@ -44,7 +45,16 @@ app.whenReady().then(() => {
   hardenWindow(win);
   void win.loadURL(`${RENDERER_ORIGIN}/index.html`);
 
-  app.on('before-quit', () => studio.registry.cancelAll());
+  let shutDown = false;
+  app.on('before-quit', (event) => {
+    if (shutDown) return;
+    // Release the project lock (and cancel jobs) before the process goes away.
+    event.preventDefault();
+    void shutdownStudio(studio.registry).finally(() => {
+      shutDown = true;
+      app.quit();
+    });
+  });
 });
 
 app.on('window-all-closed', () => app.quit());

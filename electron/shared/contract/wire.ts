@@ -16,5 +16,8 @@ export type WireReply = { type: 'reply'; id: number | null; result: { ok: true; 
 export type WireEvent = { type: 'event'; event: string; payload: unknown };
 export type WireServerMessage = WireReply | WireEvent;
 
-/** Largest WebSocket message the host accepts; larger ones are refused before JSON parsing. */
-export const MAX_WIRE_MESSAGE_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest WebSocket message the host accepts; larger ones are refused before JSON parsing. Above the
+ * largest project.json the store accepts (32 MB) so a big project can still be saved from the browser host.
+ */
+export const MAX_WIRE_MESSAGE_BYTES = 40 * 1024 * 1024;
