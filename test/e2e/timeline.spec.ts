@@ -141,11 +141,20 @@ test('add, move (snapping to onsets unless Alt), delete and undo beat markers; h
   await app.screenshot('timeline-halved');
   await page.keyboard.press('Control+Z');
   await expect(page.getByTestId('beat-summary')).toContainText(`${n + 1} beats`);
+
+  // Re-detect a boxed region: the service puts the click beats back (the hand-placed beat at 1.4 s goes).
+  await page.mouse.move(await xOf(page, 0.8), await yOf(page, Y.wave));
+  await page.mouse.down();
+  await page.mouse.move(await xOf(page, 2.2), await yOf(page, Y.wave), { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.press('R');
+  await expect(page.getByTestId('notice').last()).toContainText(/Re-detected \d+ beats/);
+  await expect(page.getByTestId('beat-summary')).toContainText(`${n} beats`);
 });
 
-test('segment prompts: one segment, a Shift+click range, undo and redo', async ({ app }) => {
+test('segment prompts: one segment, a Shift+click range, undo and redo, saved in the project', async ({ app }) => {
   const { page } = app;
-  await openSongProject(app);
+  const dir = await openSongProject(app);
   await expect(page.getByTestId('beat-summary')).toContainText('BPM detected');
   await page.mouse.click(await xOf(page, 6), await yOf(page, Y.segments));
   const prompt = page.getByLabel('Prompt for segment 2');
@@ -166,6 +175,14 @@ test('segment prompts: one segment, a Shift+click range, undo and redo', async (
   await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('a dancer spins under neon light');
   await page.keyboard.press('Control+Shift+Z');
   await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('chorus: arms up, jump on every beat');
+  // The edits are project state: saved into project.json with the segments and beats.
+  await page.keyboard.press('Control+S');
+  await expect
+    .poll(() => {
+      const saved = JSON.parse(fs.readFileSync(path.join(dir, 'project.json'), 'utf8'));
+      return [saved.segments.map((s: { prompt: string }) => s.prompt), saved.beats.length > 20, saved.segments[0].frames];
+    })
+    .toEqual([['chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat'], true, 48]);
 });
 
 test('beat markers export to Audacity, CSV and FCPXML and re-import identical; a broken file is refused clearly', async ({ app }) => {

@@ -67,6 +67,21 @@ describe('beats.analyse on the evaluation set', () => {
     expect(fs.readdirSync(path.join(dataDir, 'cache', 'beats')).some((f) => f.startsWith(first.value.sha256))).toBe(true);
   });
 
+  it('reports progress for a job, ending at 1', async () => {
+    const events: Array<{ fraction: number | null; message: string; jobId: string }> = [];
+    const r = await studio.registry.dispatch(
+      'beats.analyse',
+      { path: clips[0]!.file, refresh: true },
+      { jobId: 'progress-1', emit: (event, payload) => event === 'job.progress' && events.push(payload as never) },
+    );
+    expect(r.ok).toBe(true);
+    expect(events.length).toBeGreaterThan(2);
+    expect(events.every((e) => e.jobId === 'progress-1')).toBe(true);
+    const fractions = events.map((e) => e.fraction).filter((f): f is number => f !== null);
+    expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
+    expect(fractions.at(-1)).toBe(1);
+  });
+
   it('returns overview peaks and any window of finer peaks', async () => {
     const file = clips[0]!.file;
     const a = ((await analyse(file)) as { ok: true; value: BeatAnalysis }).value;

@@ -104,6 +104,9 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
         timelineStore.update({ playing: false });
         metronome.stop();
       }),
+      // Marks for profiling the first render (the benchmark reads them).
+      ws.on('ready', () => performance.mark('timeline.ws-ready')),
+      ws.on('redraw', () => performance.mark('timeline.ws-redraw')),
       ws.on('redrawcomplete', () => {
         plugin.drawNow();
         performance.measure('timeline.render', 'timeline.render-start');
