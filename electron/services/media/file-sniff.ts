@@ -10,7 +10,8 @@ import fs from 'node:fs/promises';
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp';
 
 export interface Sniffed {
-  image: { format: ImageFormat; width: number; height: number } | null;
+  /** Stored (coded) size; `orientation` is the JPEG EXIF orientation 1..8 (1 = as stored). */
+  image: { format: ImageFormat; width: number; height: number; orientation?: number } | null;
   /** Container recognised from its signature (used to tell "truncated" from "not media" when ffprobe fails). */
   container: 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'riff-wave' | 'isobmff' | 'ebml' | 'ogg' | 'flac' | null;
   /** Why the file is cut short, when the structure says so. */
@@ -48,7 +49,7 @@ export function sniffBuffers(head: Buffer, tail: Buffer, sizeBytes: number): Sni
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) {
     const dims = jpegDimensions(head);
     const hasEoi = tail.includes(Buffer.from([0xff, 0xd9]));
-    return { image: dims ? { format: 'jpeg', ...dims } : null, container: 'jpeg', truncated: hasEoi ? null : 'the JPEG has no end marker (EOI)' };
+    return { image: dims ? { format: 'jpeg', ...dims, orientation: jpegOrientation(head) } : null, container: 'jpeg', truncated: hasEoi ? null : 'the JPEG has no end marker (EOI)' };
   }
   if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF') {
     const riffSize = head.readUInt32LE(4);
@@ -99,6 +100,54 @@ function jpegDimensions(buf: Buffer): { width: number; height: number } | null {
     i += 2 + buf.readUInt16BE(i + 2);
   }
   return null;
+}
+
+/** EXIF orientation (tag 0x0112) from the JPEG's APP1 segment; 1 when absent or unreadable. */
+function jpegOrientation(buf: Buffer): number {
+  let i = 2;
+  while (i + 4 < buf.length && buf[i] === 0xff) {
+    const marker = buf[i + 1]!;
+    const length = buf.readUInt16BE(i + 2);
+    if (marker === 0xda || marker === 0xd9) break;
+    if (marker === 0xe1 && buf.toString('latin1', i + 4, i + 10) === 'Exif\0\0') {
+      const tiff = i + 10;
+      if (tiff + 8 > buf.length) return 1;
+      const little = buf.toString('latin1', tiff, tiff + 2) === 'II';
+      const u16 = (o: number) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+      const u32 = (o: number) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+      const ifd = tiff + u32(tiff + 4);
+      if (ifd + 2 > buf.length) return 1;
+      const entries = u16(ifd);
+      for (let e = 0; e < entries; e++) {
+        const entry = ifd + 2 + e * 12;
+        if (entry + 12 > buf.length) return 1;
+        if (u16(entry) === 0x0112) {
+          const value = u16(entry + 8);
+          return value >= 1 && value <= 8 ? value : 1;
+        }
+      }
+      return 1;
+    }
+    i += 2 + length;
+  }
+  return 1;
+}
+
+/** EXIF orientations 5..8 turn the picture a quarter: its displayed width is the stored height. */
+export const swapsSides = (orientation: number | undefined) => (orientation ?? 1) >= 5;
+
+/** ffmpeg filters that show a picture stored with EXIF `orientation` upright (used with `-noautorotate`, so every ffmpeg version agrees). */
+export function orientationFilters(orientation: number | undefined): string[] {
+  switch (orientation) {
+    case 2: return ['hflip'];
+    case 3: return ['hflip', 'vflip'];
+    case 4: return ['vflip'];
+    case 5: return ['transpose=cclock_flip'];
+    case 6: return ['transpose=clock'];
+    case 7: return ['transpose=clock_flip'];
+    case 8: return ['transpose=cclock'];
+    default: return [];
+  }
 }
 
 function webpDimensions(buf: Buffer): Sniffed['image'] {

@@ -10,6 +10,7 @@ import type { MediaRef } from '../../shared/domain/project';
 import { partialPath, removeAll, resolveProjectDir, safeExtension, storeFile, storeGenerated, MEDIA_DIR } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { probeMedia } from './probe';
+import { orientationFilters, sniffFile } from './file-sniff';
 import { cancellable, type MediaJobOptions, type MediaTools } from './tools';
 
 export interface ImportedImage {
@@ -59,6 +60,9 @@ async function importImageJob(tools: MediaTools, request: ImportImageRequest): P
   if (crop.x + crop.width > srcW || crop.y + crop.height > srcH) {
     throw new StudioError(MediaErrorCodes.badCrop, `The crop box ${crop.width}x${crop.height} at (${crop.x}, ${crop.y}) does not fit inside the ${srcW}x${srcH} image.`);
   }
+  // Turn the picture upright first (EXIF orientation), so the crop box is in the coordinates the user sees.
+  const sniffed = await sniffFile(probe.path, probe.sizeBytes);
+  const upright = orientationFilters(sniffed.image?.orientation);
   const originalName = path.basename(probe.path);
   onProgress?.(0.2, 'Copying the image into the project');
   const original = await storeFile(projectDir, probe.path, safeExtension(originalName, 'img'), originalName, signal);
@@ -67,9 +71,11 @@ async function importImageJob(tools: MediaTools, request: ImportImageRequest): P
     onProgress?.(0.4, 'Cropping and resizing');
     const command = createFfmpegCommand(tools)
       .input(probe.path)
+      // Orientation is applied explicitly below; ffmpeg's own autorotate differs between versions.
+      .inputOptions(['-noautorotate'])
       .complexFilter([
         `color=c=white:s=${width}x${height}[bg]`,
-        `[0:v:0]crop=${crop.width}:${crop.height}:${crop.x}:${crop.y},scale=${width}:${height}:flags=lanczos,format=rgba[fg]`,
+        `[0:v:0]${[...upright, `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`].join(',')},scale=${width}:${height}:flags=lanczos,format=rgba[fg]`,
         `[bg][fg]overlay=shortest=1:format=auto,format=rgb24,setsar=1[out]`,
       ])
       .output(tmp)

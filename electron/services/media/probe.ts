@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { MediaErrorCodes, type MediaProbe, type MediaRequirement, type MediaStream } from '../../shared/domain/media';
-import { sniffFile, type Sniffed } from './file-sniff';
+import { sniffFile, swapsSides, type Sniffed } from './file-sniff';
 import { MAX_DECODE_PIXELS, runFfprobe, type RawProbe, type RawStream } from './ffprobe';
 
 /** Largest reference image accepted, per side and in total (decoded RGBA of 50 MP is already 200 MB). */
@@ -95,6 +95,11 @@ export async function probeMedia(file: string, options: ProbeOptions): Promise<M
     streams,
   };
 
+  if (kind === 'image' && swapsSides(sniffed.image?.orientation)) {
+    // Report the size as displayed: a phone's portrait photo is stored landscape with an EXIF rotation.
+    result.width = primary.height;
+    result.height = primary.width;
+  }
   checkRequirement(name, result, options.require ?? 'any');
   if (kind === 'image') {
     if (primary.width && primary.height) checkImageSize(name, primary.width, primary.height);

@@ -59,6 +59,7 @@ export const MediaProbe = z.object({
   /** ffmpeg demuxer name(s), e.g. `wav`, `mov,mp4,m4a,3gp,3g2,mj2`, `png_pipe`. */
   container: z.string(),
   durationSec: z.number().nullable(),
+  /** As displayed: a JPEG's EXIF orientation is applied (crop boxes use these coordinates). */
   width: z.number().int().nullable(),
   height: z.number().int().nullable(),
   sampleRate: z.number().int().nullable(),

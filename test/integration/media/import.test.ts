@@ -21,6 +21,9 @@ beforeAll(() => {
   ffmpeg('-f', 'lavfi', '-i', 'color=c=red@0.0:s=300x200,format=rgba', '-frames:v', '1', f('transparent.png'));
   ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=320x240', '-frames:v', '1', f('photo.jpg'));
   ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=240x320', '-frames:v', '1', f('portrait.webp'));
+  // A phone photo: stored landscape (left red, right blue) with EXIF orientation 6 (show rotated 90° clockwise).
+  ffmpeg('-f', 'lavfi', '-i', 'color=c=red:s=160x240', '-f', 'lavfi', '-i', 'color=c=blue:s=160x240', '-filter_complex', '[0][1]hstack', '-frames:v', '1', '-q:v', '2', f('stored.jpg'));
+  fs.writeFileSync(f('phone-portrait.jpg'), withExifOrientation(fs.readFileSync(f('stored.jpg')), 6));
   // A training clip: 2 s at 25 fps with sound.
   ffmpeg('-f', 'lavfi', '-i', 'testsrc=s=160x120:r=25:d=2', '-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', f('dance-clip.mp4'));
 });
@@ -110,6 +113,18 @@ describe('image import', () => {
     expect(ffprobeJson(path.join(project, r.prepared.path), '-show_streams').streams[0]).toMatchObject({ width: 96, height: 64 });
   });
 
+  it('a phone photo with EXIF orientation 6 is turned upright before cropping', async () => {
+    const r = await importImage(tools, { projectDir: project, path: f('phone-portrait.jpg'), width: 64, height: 64 });
+    expect([r.probe.width, r.probe.height]).toEqual([240, 320]);
+    expect(r.crop).toEqual({ x: 0, y: 40, width: 240, height: 240 });
+    const rgb = decodeRgb(path.join(project, r.prepared.path));
+    const pixel = (x: number, y: number) => Array.from(rgb.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3));
+    // Upright, the red half is on top and the blue half below (stored, they were side by side).
+    expect(pixel(5, 5)[0]).toBeGreaterThan(200);
+    expect(pixel(5, 58)[2]).toBeGreaterThan(200);
+    expect(pixel(5, 58)[0]).toBeLessThan(60);
+  });
+
   it('a crop box outside the image is refused', async () => {
     await expect(importImage(tools, { projectDir: project, path: f('photo.jpg'), crop: { x: 300, y: 0, width: 64, height: 64 }, width: 64, height: 64 })).rejects.toMatchObject({
       code: 'MEDIA_BAD_CROP',
@@ -144,4 +159,22 @@ describe('training clip import', () => {
 
 function decodeRgb(file: string): Uint8Array {
   return execFileSync(tools.ffmpegPath, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+}
+
+/** Inserts an APP1 Exif segment holding only the orientation tag right after the JPEG's SOI marker. */
+function withExifOrientation(jpeg: Buffer, orientation: number): Buffer {
+  const tiff = Buffer.alloc(26);
+  tiff.write('II', 0, 'latin1');
+  tiff.writeUInt16LE(42, 2);
+  tiff.writeUInt32LE(8, 4); // first IFD right after the header
+  tiff.writeUInt16LE(1, 8); // one entry
+  tiff.writeUInt16LE(0x0112, 10); // Orientation
+  tiff.writeUInt16LE(3, 12); // SHORT
+  tiff.writeUInt32LE(1, 14);
+  tiff.writeUInt16LE(orientation, 18);
+  tiff.writeUInt32LE(0, 22); // no next IFD
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const header = Buffer.from([0xff, 0xe1, 0, 0]);
+  header.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), header, body, jpeg.subarray(2)]);
 }
