@@ -3,10 +3,11 @@
  * song; arrays are bounded so a hostile or corrupt cache file cannot exhaust memory.
  */
 import { z } from 'zod';
-import { MAX_BEATS } from './project';
 
-/** Onsets for snapping: up to ~30 per second over a 2-hour song. */
-export const MAX_ONSETS = 200_000;
+/** Beats of a 24-hour file at ~70 BPM (a project keeps at most MAX_BEATS of them as markers). */
+export const MAX_ANALYSIS_BEATS = 100_000;
+/** Onsets for snapping: ~12 per second over a 24-hour file. */
+export const MAX_ONSETS = 1_000_000;
 export const MAX_PEAKS_PER_LEVEL = 1 << 20;
 
 const Seconds = z.number().finite().min(0).max(24 * 3600);
@@ -40,15 +41,15 @@ export const BeatAnalysis = z.object({
   durationSec: Seconds,
   /** Tempo (BPM) from the typical beat spacing (mean of the middle half of intervals); 0 when no beats were found. */
   tempoBpm: z.number().min(0).max(1000),
-  beatTimesSec: z.array(Seconds).max(MAX_BEATS),
+  beatTimesSec: z.array(Seconds).max(MAX_ANALYSIS_BEATS),
   /** 0..1 per beat, same length as `beatTimesSec`. */
-  beatConfidence: z.array(z.number().min(0).max(1)).max(MAX_BEATS),
+  beatConfidence: z.array(z.number().min(0).max(1)).max(MAX_ANALYSIS_BEATS),
   /** 0..1 for the whole song; below ~0.3 the beats deserve a look before generating. */
   confidence: z.number().min(0).max(1),
   onsetTimesSec: z.array(Seconds).max(MAX_ONSETS),
   alternatives: z.object({
-    half: z.array(Seconds).max(MAX_BEATS),
-    double: z.array(Seconds).max(2 * MAX_BEATS),
+    half: z.array(Seconds).max(MAX_ANALYSIS_BEATS),
+    double: z.array(Seconds).max(2 * MAX_ANALYSIS_BEATS),
   }),
   /** Local tempo (BPM) every `tempoCurveStepSec` seconds: shows tempo changes on the timeline. */
   tempoCurveBpm: z.array(z.number().min(0).max(1000)).max(24 * 3600),
