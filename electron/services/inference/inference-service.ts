@@ -346,6 +346,10 @@ export class InferenceService {
     input: { projectRoot: string; takePaths: string[]; songFile: string | null; startFrame: number; fps: number; out: string; format: 'mp4' | 'webm' | 'gif'; overwrite: boolean },
     hooks: JobHooks,
   ) {
+    // The studio exports into the project's exports/ folder; create it (only) there.
+    const outDir = path.dirname(path.resolve(input.out));
+    if (outDir === path.join(input.projectRoot, 'exports')) await fs.promises.mkdir(outDir, { recursive: true });
+    await fs.promises.mkdir(path.join(input.projectRoot, TAKES_DIR), { recursive: true });
     const staging = await fs.promises.mkdtemp(path.join(input.projectRoot, TAKES_DIR, '.export-'));
     try {
       let n = 0;
