@@ -143,7 +143,9 @@ def weights_payload(result: ImportResult) -> dict:
     return {"format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION, "config": result.config.to_dict(),
             "state_dicts": result.state_dicts,
             "fresh": {name: report.fresh for name, report in result.reports.items()},
-            "source": "diffusers-sd15-import"}
+            "source": "diffusers-sd15-import",
+            # the training library's load_init reads this: SD1.5's own CLIP vocabulary goes with its text encoder
+            "tokenizer_dir": os.path.abspath(result.tokenizer_dir) if result.tokenizer_dir else None}
 
 
 def load_imported(module: torch.nn.Module, state: Dict[str, torch.Tensor]) -> List[str]:
