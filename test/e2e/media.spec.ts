@@ -49,6 +49,16 @@ test('an image and a song dropped together are imported into the project, undoab
     { name: 'dancer.png', type: 'image/png', file: image },
     { name: 'beat ♪.wav', type: 'audio/wav', file: song },
   ]);
+  // The picture comes first: the crop dialog shows it with the largest centred square; move the box right.
+  const cropDialog = page.getByTestId('crop-dialog');
+  await expect(cropDialog).toContainText('Frame the dancer in dancer.png');
+  const cropBox = page.getByTestId('crop-box');
+  await expect(cropBox).toHaveAttribute('aria-valuetext', '480x480 at 80, 0');
+  await cropBox.focus();
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(cropBox).toHaveAttribute('aria-valuetext', '480x480 at 160, 0'); // clamped at the right edge
+  await app.screenshot('media-crop');
+  await cropDialog.getByRole('button', { name: 'Use this crop' }).click();
   await expect(page.getByTestId('media-image-name')).toContainText('dancer.png');
   await expect(page.getByTestId('media-song-name')).toContainText('beat ♪.wav');
   // The thumbnail is the prepared 512x512 image served from the project.

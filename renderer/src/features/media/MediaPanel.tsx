@@ -5,6 +5,7 @@ import { projectStore, useProjectState } from '../../state/project-store';
 import { importFiles } from './import-files';
 import { FILE_INPUT_ID, importStore, useImportJob } from './import-store';
 import { RecalledSettingsDialog } from './RecalledSettingsDialog';
+import { CropDialog } from './CropDialog';
 
 /** Reference image + song of the open project, with drag and drop anywhere on the window. */
 export function MediaPanel() {
@@ -96,6 +97,7 @@ export function MediaPanel() {
         </Button>
       </Stack>
       <RecalledSettingsDialog />
+      <CropDialog />
       {dragging ? (
         <Box
           data-testid="media-drop-overlay"

@@ -12,6 +12,7 @@ import type { ProjectStore } from '../../state/project-store';
 import { importStore, type ImportKind } from './import-store';
 import { recallStore } from './recall-settings';
 import { classifyFile, VIDEO_EXT } from './classify-file';
+import { cropStore } from './crop-store';
 
 /** Prepared reference image side until the project knows its pack's resolution. */
 export const DEFAULT_REFERENCE_SIDE_PX = 512;
@@ -66,7 +67,10 @@ async function importOne(studio: StudioBridge, store: ProjectStore, file: File, 
     if (p.jobId !== jobId) return;
     importStore.update({ phase: 'import', fraction: p.fraction === null ? null : UPLOAD_SHARE + (1 - UPLOAD_SHARE) * p.fraction, message: p.message });
   });
-  const onAbort = () => void studio.verbs.jobs.cancel({ jobId });
+  const onAbort = () => {
+    cropStore.dismiss();
+    void studio.verbs.jobs.cancel({ jobId });
+  };
   signal.addEventListener('abort', onAbort);
   try {
     const staged = await uploadFile(studio, projectDir, uploadId, file, signal);
@@ -83,7 +87,12 @@ async function importOne(studio: StudioBridge, store: ProjectStore, file: File, 
     }
     importStore.update({ phase: 'import', fraction: UPLOAD_SHARE, message: kind === 'image' ? 'Preparing the image' : 'Making working copies' });
     if (kind === 'image') {
-      const r = await studio.verbs.media.importImage({ projectDir, path: staged.value, width: DEFAULT_REFERENCE_SIDE_PX, height: DEFAULT_REFERENCE_SIDE_PX }, { jobId });
+      importStore.update({ message: 'Waiting for the crop box' });
+      const stagedRel = `cache/uploads/${uploadId}/${staged.value.split(/[\\/]/).pop()}`;
+      const crop = await cropStore.ask({ src: studio.mediaUrl('project', stagedRel), fileName: file.name, aspect: 1 });
+      if (!crop || signal.aborted) return report(cancelled.error);
+      importStore.update({ message: 'Preparing the image' });
+      const r = await studio.verbs.media.importImage({ projectDir, path: staged.value, crop, width: DEFAULT_REFERENCE_SIDE_PX, height: DEFAULT_REFERENCE_SIDE_PX }, { jobId });
       if (!r.ok) return report(r.error);
       store.apply('Import reference image', (p) => ({ ...p, referenceImage: { ...r.value.prepared, originalName: r.value.original.originalName } }));
     } else {
