@@ -1,0 +1,102 @@
+"""Two-stage training: stage-2 freezing, checkpoint resume equivalence, dataset validation, synthetic data."""
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from musedance_models.data.loader import Dataset, DatasetError
+from musedance_models.data.synthetic import STYLES, beat_times, make_song, pose_track
+from musedance_models.metrics import beat_alignment_score
+from musedance_models.train import Trainer, TrainError, run
+
+from md_fixtures import spec
+
+
+@pytest.fixture
+def chain(md_chain):
+    return md_chain
+
+
+def test_stage2_trains_only_the_music_beat_motion_modules(chain, tmp_path):
+    tr = Trainer(spec("stage2", chain["data"], str(tmp_path / "s2"), init=chain["stage1"], steps=1))
+    m = tr.model
+    before = {n: p.detach().clone() for n, p in m.named_parameters()}
+    tr.run(lambda e: None, lambda: False)
+    changed = {n for n, p in m.named_parameters() if not torch.equal(before[n], p)}
+    assert changed and all(".stage2." in n or n.startswith("audio_encoder.") for n in changed)
+    spatial = [n for n, p in m.unet.named_parameters() if ".attentions." in n and ".stage2." not in n]
+    assert spatial and not any(p.requires_grad for n, p in m.unet.named_parameters() if n in spatial)
+    assert not any(p.requires_grad for p in m.reference_net.parameters())
+    assert any(".stage2." in n and ".music." in n for n in changed)
+    assert any(".beat." in n for n in changed) and any(".motion." in n for n in changed)
+
+
+def test_resume_gives_the_same_losses_as_an_uninterrupted_run(chain, tmp_path):
+    full = run(spec("stage2", chain["data"], str(tmp_path / "a"), init=chain["stage1"], steps=4))
+    ref_losses = torch.load(full["checkpoint"])["losses"]
+    calls = {"n": 0}
+
+    def stop_after_two():
+        calls["n"] += 1
+        return calls["n"] > 2
+    first = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=4),
+                should_stop=stop_after_two)
+    assert first["stopped"] and first["step"] == 2
+    events = []
+    second = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=4), on_event=events.append)
+    assert events[0]["event"] == "start" and events[0]["resumed"] and second["step"] == 4
+    resumed_losses = torch.load(second["checkpoint"])["losses"]
+    assert len(ref_losses) == 4 and resumed_losses == pytest.approx(ref_losses, rel=1e-5, abs=1e-7)
+
+
+def test_ablation_variants_load_the_shared_stage1_checkpoint(chain, tmp_path):
+    tr = Trainer(spec("stage2", chain["data"], str(tmp_path / "nb"), init=chain["stage1"], steps=1, use_beat=False))
+    names = [n for n, _ in tr.model.unet.named_parameters()]
+    assert not any(".beat." in n for n in names) and any(".music." in n for n in names)
+    s1 = torch.load(chain["stage1"])["models"]["unet"]
+    own = tr.model.unet.state_dict()
+    assert all(torch.equal(own[k], s1[k].float()) for k in own if ".stage2." not in k)
+
+
+def test_a_stage_mismatch_and_a_broken_dataset_are_clear_errors(chain, tmp_path):
+    out = tmp_path / "x"
+    os.makedirs(out)
+    shutil.copyfile(chain["stage1"], out / "checkpoint.pt")
+    with pytest.raises(TrainError, match="stage1 checkpoint"):
+        Trainer(spec("stage2", chain["data"], str(out), init=chain["stage1"]))
+    bad = tmp_path / "bad"
+    shutil.copytree(chain["data"], bad)
+    os.remove(bad / "clips" / "train_0001" / "frames" / "000003.png")
+    with pytest.raises(DatasetError, match="train_0001: frame 3"):
+        Dataset(str(bad), "train", 12.0, 64, 64)
+    with pytest.raises(DatasetError, match="expected 32x32|needs 32x32"):
+        Dataset(chain["data"], "train", 12.0, 32, 32)
+
+
+def test_synthetic_clips_move_on_the_beat_and_heldout_is_unseen(chain):
+    info = json.load(open(os.path.join(chain["data"], "dataset.json")))
+    metas = {s: [json.load(open(os.path.join(chain["data"], "clips", c, "meta.json"))) for c in ids]
+             for s, ids in info["splits"].items()}
+    for key in ("subjectId", "songId"):
+        assert not {m[key] for m in metas["train"]} & {m[key] for m in metas["heldout"]}
+    clips = Dataset(chain["data"], "heldout", 12.0, 64, 64).clips
+    for c in clips:
+        frames = c.frames.astype(np.float64) / 255
+        assert beat_alignment_score(frames, c.beat_times_sec, 12.0) > 0.5
+        assert np.abs(np.diff(frames, axis=0)).mean() > 1e-3
+
+
+def test_every_style_is_at_rest_exactly_on_the_beats():
+    song = make_song(3)
+    beats = beat_times(song, 6.0)
+    for style in STYLES:
+        eps = 1e-3
+        p0, p1 = pose_track(style, beats, beats[2:8] - eps), pose_track(style, beats, beats[2:8] + eps)
+        pm0, pm1 = pose_track(style, beats, beats[2:8] + 0.25 * (beats[1] - beats[0]) - eps), \
+            pose_track(style, beats, beats[2:8] + 0.25 * (beats[1] - beats[0]) + eps)
+        speed_on = sum(np.abs(p1[k] - p0[k]).max() for k in p0)
+        speed_mid = sum(np.abs(pm1[k] - pm0[k]).max() for k in p0)
+        assert speed_on < 0.1 * speed_mid, style
