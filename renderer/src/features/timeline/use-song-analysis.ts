@@ -2,7 +2,7 @@
  * Loads the open project's song analysis from the service (with progress) whenever the song changes, and
  * adopts it: detected beats when the project has none, segments covering the song.
  */
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import type { StudioBridge } from '@shared/contract/bridge';
 import { newJobId } from '../../bridge/index';
 import { useProjectState } from '../../state/project-store';
@@ -15,7 +15,11 @@ const joinPath = (dir: string, rel: string) => `${dir.replace(/[\\/]+$/, '')}/${
 export function useSongAnalysis(studio: StudioBridge): void {
   const dir = useProjectState((s) => s.dir);
   const songPath = useProjectState((s) => s.project?.song?.path ?? null);
+  // The song this project's beats were last shown for: a different song replaces them with its own.
+  const shown = useRef<{ dir: string | null; songPath: string | null }>({ dir: null, songPath: null });
   useEffect(() => {
+    const songChanged = shown.current.dir === dir && shown.current.songPath !== null && shown.current.songPath !== songPath;
+    shown.current = { dir, songPath };
     timelineStore.reset();
     if (!dir || !songPath) return;
     let live = true;
@@ -31,7 +35,7 @@ export function useSongAnalysis(studio: StudioBridge): void {
         return;
       }
       timelineStore.update({ analysis: { status: 'ready', analysis: result.value } });
-      adoptAnalysis(result.value.durationSec, result.value.beatsSec);
+      adoptAnalysis(result.value.durationSec, result.value.beatsSec, songChanged);
     });
     return () => {
       live = false;
