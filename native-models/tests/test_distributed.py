@@ -1,11 +1,12 @@
 """DistributedDataParallel on CPU (gloo): two processes with a global batch of 2 end with the same parameters as
-one process with batch 2, including a stop and resume of the two-process run from its checkpoint.
+one process with batch 2, including a SIGTERM stop of both ranks and a resume from the checkpoint.
 
 The processes are started with torchrun's environment contract (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR,
 MASTER_PORT); the code under test is the real entry point `python -m musedance_models.scale.launch`. (torchrun
 itself is not used here: torch 1.13's launcher cannot parse its own defaults on Python 3.11.)"""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,7 +27,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _launch(spec: dict, spec_path, world: int, log_dir):
+def _start(spec: dict, spec_path, world: int, log_dir):
     with open(spec_path, "w") as handle:
         json.dump(spec, handle)
     port = _free_port()
@@ -39,14 +40,36 @@ def _launch(spec: dict, spec_path, world: int, log_dir):
         err = open(os.path.join(log_dir, f"rank{rank}.{os.path.basename(str(spec_path))}.log"), "w")
         procs.append((subprocess.Popen([sys.executable, "-m", "musedance_models.scale.launch", "--spec", str(spec_path)],
                                        cwd=NATIVE_MODELS, env=env, stdout=subprocess.PIPE, stderr=err, text=True), err))
+    return procs
+
+
+def _finish(procs, first_lines=()):
     outputs = []
-    for proc, err in procs:
+    for index, (proc, err) in enumerate(procs):
         out, _ = proc.communicate(timeout=RUN_TIMEOUT_SEC)
         err.close()
         assert proc.returncode == 0, open(err.name).read()[-2000:]
-        outputs.append([json.loads(line) for line in out.splitlines() if line.strip()])
+        lines = list(first_lines) if index == 0 else []
+        outputs.append(lines + [json.loads(line) for line in out.splitlines() if line.strip()])
     assert all(not lines for lines in outputs[1:])  # only rank 0 reports
     return outputs[0]
+
+
+def _launch(spec: dict, spec_path, world: int, log_dir):
+    return _finish(_start(spec, spec_path, world, log_dir))
+
+
+def _launch_and_sigterm_after_first_loss(spec: dict, spec_path, world: int, log_dir):
+    """SIGTERM every rank once rank 0 reported its first loss: all ranks stop at one step, with a checkpoint."""
+    procs = _start(spec, spec_path, world, log_dir)
+    seen = []
+    for line in procs[0][0].stdout:
+        seen.append(json.loads(line))
+        if seen[-1]["type"] == "loss":
+            break
+    for proc, _ in procs:
+        proc.send_signal(signal.SIGTERM)
+    return _finish(procs, seen)
 
 
 def _models(path):
@@ -67,20 +90,25 @@ def setup(tmp_path_factory):
 
 def test_two_gloo_processes_match_one_process_and_resume(setup):
     root, base = setup
-    # two processes: 2 steps, stop; then the same command with 4 steps resumes from the checkpoint
-    first = _launch(dict(base, runDir=str(root / "ddp"), steps=2), root / "ddp_a.json", 2, str(root))
-    second = _launch(dict(base, runDir=str(root / "ddp"), steps=4), root / "ddp_b.json", 2, str(root))
+    total = 6
+    # two processes, stopped by SIGTERM after their first step(s); the same command again resumes to the end
+    first = _launch_and_sigterm_after_first_loss(dict(base, runDir=str(root / "ddp"), steps=total),
+                                                 root / "ddp.json", 2, str(root))
+    stopped = next(e for e in first if e["type"] == "done")
+    assert stopped["stopped"] is True and 1 <= stopped["step"] < total
+    assert next(e for e in first if e["type"] == "checkpoint")["step"] == stopped["step"]
+    second = _launch(dict(base, runDir=str(root / "ddp"), steps=total), root / "ddp.json", 2, str(root))
     start = next(e for e in second if e["type"] == "start")
-    assert start["resumed"] is True and start["step"] == 2
-    # one process, same global batch, 4 steps uninterrupted
-    single = _launch(dict(base, runDir=str(root / "single"), steps=4), root / "single.json", 1, str(root))
+    assert start["resumed"] is True and start["step"] == stopped["step"]
+    # one process, same global batch, uninterrupted
+    single = _launch(dict(base, runDir=str(root / "single"), steps=total), root / "single.json", 1, str(root))
     ddp_losses = [e["loss"] for e in first + second if e["type"] == "loss"]
     single_losses = [e["loss"] for e in single if e["type"] == "loss"]
-    assert len(ddp_losses) == len(single_losses) == 4
+    assert len(ddp_losses) == len(single_losses) == total
     assert ddp_losses == pytest.approx(single_losses, rel=1e-4)
     ddp, one = _models(root / "ddp" / "checkpoint.pt"), _models(root / "single" / "checkpoint.pt")
     for part, state in one.items():
         for key, value in state.items():
             assert torch.allclose(ddp[part][key].float(), value.float(), atol=5e-5, rtol=1e-4), f"{part}.{key}"
     estimate = next(e for e in first if e["type"] == "estimate")
-    assert estimate["trainableParameters"] > 0 and first[-1]["type"] == "done"
+    assert estimate["trainableParameters"] > 0 and second[-1]["type"] == "done"
