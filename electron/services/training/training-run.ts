@@ -25,6 +25,8 @@ export const MAX_AUTO_RESUMES = 3;
 export const CANCEL_WAIT_MS = 30_000;
 /** Progress state is persisted at most this often (the log has every event anyway). */
 export const STATE_WRITE_INTERVAL_MS = 1_000;
+/** The end-of-stage sample renders K frames with DDIM on the final weights. */
+export const FINAL_SAMPLE_TIMEOUT_MS = 10 * 60_000;
 
 export interface RunEnvironment {
   pythonPath: string;
@@ -51,6 +53,8 @@ export class TrainingRun {
   private userStop: 'cancel' | 'interrupt' | null = null;
   private lastWorkerError: string | null = null;
   private ledgerQueue: Promise<unknown> = Promise.resolve();
+  /** Sample videos being muxed, in order. */
+  private sampleWrites: Promise<void> = Promise.resolve();
   private stateWriteAt = 0;
   private sampleInputs: SampleInputs | null = null;
   private readonly sampleRequests = new Map<string, { stage: number; step: number }>();
@@ -243,7 +247,11 @@ export class TrainingRun {
       }
       const end = await ended;
       if (end.kind === 'done') {
-        if (end.status === 'completed') return 'completed';
+        if (end.status === 'completed') {
+          await this.ledgerQueue.catch(() => {});
+          await this.finalSample(index);
+          return 'completed';
+        }
         if (end.status === 'cancelled') return 'cancelled';
         if (end.status === 'terminated') return this.userStop === 'cancel' ? 'cancelled' : 'interrupted';
         throw new StudioError(TrainingErrorCodes.workerFailed, this.lastWorkerError ?? 'The training job failed.');
@@ -393,7 +401,7 @@ export class TrainingRun {
         this.update({ status: 'training', message: `Resumed at step ${e.step}.` }, true);
         break;
       case 'sample':
-        void this.onSample(e);
+        this.onSample(e);
         break;
       case 'error':
         this.lastWorkerError = `${e.message} (${e.code})`;
@@ -418,13 +426,14 @@ export class TrainingRun {
     }
   }
 
-  private async requestSample(stage: number, step: number): Promise<void> {
+  private async requestSample(stage: number, step: number, checkpoint?: string): Promise<string | null> {
     const sample = this.spec.sample!;
     const inputs = this.sampleInputs!;
     const worker = this.worker;
-    if (!worker?.running) return;
+    if (!worker?.running) return null;
     try {
       const id = await worker.send({
+        ...(checkpoint ? { checkpoint } : {}),
         cmd: 'sample',
         outDir: path.join(this.runDir, SAMPLES_DIR, sampleDirName(stage, step)),
         referenceImage: inputs.imagePath,
@@ -436,12 +445,45 @@ export class TrainingRun {
         seed: sample.seed,
       });
       this.sampleRequests.set(id, { stage, step });
+      return id;
     } catch (error) {
       this.note('warning', `Preview sample at step ${step} was not taken: ${(error as Error).message}`);
+      return null;
     }
   }
 
-  private async onSample(e: WorkerEventOf<'sample'>): Promise<void> {
+  /**
+   * The worker serves in-run samples at step boundaries, so a request near the end of a stage can be left
+   * unserved. After a completed stage, one sample of the final weights is rendered with the idle worker.
+   */
+  private async finalSample(index: number): Promise<void> {
+    const stage = this.spec.stages[index]!;
+    const worker = this.worker;
+    if (!this.spec.sample || !this.sampleInputs || !worker?.running) return;
+    this.sampleRequests.clear();
+    const finished = new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, FINAL_SAMPLE_TIMEOUT_MS);
+      const off = worker.onEvent((e) => {
+        if (e.type === 'done' && e.cmd === 'sample') finish();
+      });
+      const offExit = worker.onExit(finish);
+      function finish() {
+        clearTimeout(timer);
+        off();
+        offExit();
+        resolve();
+      }
+    });
+    const id = await this.requestSample(stage.stage, stage.steps, path.join(stageDir(this.runDir, this.spec, index), WORKER_CHECKPOINT_FILE));
+    if (id) await finished;
+    await this.sampleWrites;
+  }
+
+  private onSample(e: WorkerEventOf<'sample'>): void {
+    this.sampleWrites = this.sampleWrites.then(() => this.storeSample(e));
+  }
+
+  private async storeSample(e: WorkerEventOf<'sample'>): Promise<void> {
     const request = e.id ? this.sampleRequests.get(e.id) : undefined;
     if (e.id) this.sampleRequests.delete(e.id);
     const stage = request?.stage ?? this.state.stage;

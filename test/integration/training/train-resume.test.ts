@@ -1,8 +1,10 @@
 /**
- * The training runner with the real Python worker on the tiny config: prepare a dataset from generated clips,
- * train, pause and resume, then damage the newest checkpoint and SIGKILL the worker mid-run. The supervisor
- * must notice, skip the damaged checkpoint by its hash, resume from the previous one and finish with the
- * step count and checkpoints continuing. The exported pack must pass the inference engine's validation.
+ * The training runner with the real Python worker on the tiny config, in one run (one dataset load, to keep
+ * the suite short): prepare a dataset from generated clips; train with preview samples on a chosen image +
+ * music + prompt; pause and resume; damage the newest checkpoint and SIGKILL the worker (the supervisor skips
+ * the damaged checkpoint by its hash and resumes from the previous one, steps and checkpoints continuing);
+ * freeze the worker (SIGSTOP: no heartbeat) and see it killed and resumed; export a pack the inference engine
+ * validates.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,18 +15,21 @@ import { loadConfig } from '../../../electron/services/config';
 import { DatasetService } from '../../../electron/services/training/dataset/dataset-service';
 import { TrainingService } from '../../../electron/services/training/training-service';
 import { LEDGER_FILE, type LedgerEntry } from '../../../electron/services/training/checkpoint-ledger';
-import { RunSpec, type TrainingEvent } from '../../../electron/shared/domain/training';
+import { RunSpec, type RunSample, type TrainingEvent } from '../../../electron/shared/domain/training';
 import { validatePack } from '../../../electron/services/inference/pack-validator';
 import { makeClip } from './clip-fixtures';
 
-const TOTAL_STEPS = 16;
+const TOTAL_STEPS = 18;
 const CHECKPOINT_EVERY = 3;
+/** Heartbeats come every 2 s; this many silent milliseconds count as hung (short for the test). */
+const HEARTBEAT_TIMEOUT_MS = 8_000;
 
 let work: string;
 let training: TrainingService | null = null;
 let finishedRunDir: string | null = null;
 let dataDir = '';
-const waitFor = async (what: string, predicate: () => boolean, timeoutMs = 120_000) => {
+
+const waitFor = async (what: string, predicate: () => boolean, timeoutMs = 150_000) => {
   const until = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -43,7 +48,7 @@ afterAll(async () => {
 });
 
 describe('training runner with the real worker (tiny)', () => {
-  it('survives a SIGKILL and a corrupt checkpoint, resuming from the last good checkpoint with steps continuing', async () => {
+  it('pauses, survives a SIGKILL with a corrupt checkpoint and a frozen worker, continues its steps, renders samples', async () => {
     const config = { ...loadConfig(), dataDir: path.join(work, 'data') };
     dataDir = config.dataDir;
     const datasets = new DatasetService({ ffmpegPath: config.ffmpegPath, ffprobePath: config.ffprobePath });
@@ -52,11 +57,22 @@ describe('training runner with the real worker (tiny)', () => {
     const clips = [makeClip(work, { name: 'a.mp4', seconds: 4.5, beatSec: 0.5 }), makeClip(work, { name: 'b.mp4', seconds: 4.5, video: 'testsrc2', beatSec: 0.6 })];
     const prepared = await datasets.addClips(ds, clips, { caption: 'a figure bounces on every beat' });
     expect(prepared.dataset.trainWindows).toBe(2);
+    const image = path.join(work, 'reference.png');
+    execFileSync(config.ffmpegPath, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=80x80:duration=1', '-frames:v', '1', image]);
 
-    training = new TrainingService(config, null);
+    training = new TrainingService(config, null, { heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS });
     const events: TrainingEvent[] = [];
     training.subscribe((e) => events.push(e));
-    const spec = RunSpec.parse({ name: 'kill-test', datasetDir: ds, config: 'tiny', stages: [{ stage: 1, steps: TOTAL_STEPS }], learningRate: 1e-4, checkpointEverySteps: CHECKPOINT_EVERY, keepCheckpoints: 5 });
+    const spec = RunSpec.parse({
+      name: 'kill-test',
+      datasetDir: ds,
+      config: 'tiny',
+      stages: [{ stage: 1, steps: TOTAL_STEPS }],
+      learningRate: 1e-4,
+      checkpointEverySteps: CHECKPOINT_EVERY,
+      keepCheckpoints: 5,
+      sample: { everySteps: 12, referenceImage: image, audioPath: clips[0]!, prompt: 'a figure bounces', numInferenceSteps: 2 },
+    });
     const estimate = await training.estimate(spec);
     expect(estimate.parameters).toBeGreaterThan(0);
 
@@ -65,123 +81,86 @@ describe('training runner with the real worker (tiny)', () => {
     const runDir = run.runDir;
     const logTail = () => fs.readFileSync(path.join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').slice(-15).join('\n');
     try {
+      // Pause after the first checkpoint, then resume the paused worker.
+      await waitFor('first checkpoint', () => ledger(runDir).length >= 1);
+      await run.pause();
+      await waitFor('paused', () => run.state.status === 'paused');
+      const pausedAt = run.state.step;
+      await run.resume();
+      await waitFor('training again', () => run.state.status === 'training' && run.state.step > pausedAt);
 
-    // Pause after the first checkpoint, then resume.
-    await waitFor('first checkpoint', () => ledger(runDir).length >= 1);
-    await run.pause();
-    await waitFor('paused', () => run.state.status === 'paused');
-    const pausedAt = run.state.step;
-    await run.resume();
-    await waitFor('training again', () => run.state.status === 'training' && run.state.step > pausedAt);
+      // Pause again once two interval checkpoints exist (so none is in flight), damage the newest snapshot
+      // (the pause checkpoint) in place, and kill the worker without warning.
+      await waitFor('two interval checkpoints', () => ledger(runDir).filter((e) => e.reason === 'interval').length >= 2);
+      await run.pause();
+      await waitFor('paused with its checkpoint recorded', () => run.state.status === 'paused' && ledger(runDir).at(-1)?.reason === 'pause');
+      const entries = ledger(runDir);
+      const newest = entries.at(-1)!;
+      const fallback = [...entries].reverse().find((e) => e.step < newest.step)!;
+      const fd = fs.openSync(path.join(runDir, newest.path), 'r+');
+      fs.writeSync(fd, Buffer.from('not a checkpoint any more'), 0, 25, 1024);
+      fs.closeSync(fd);
+      process.kill(run.workerPid!, 'SIGKILL');
 
-    // Pause again once two interval checkpoints exist, so no checkpoint is in flight; then damage the newest
-    // snapshot (the pause checkpoint) in place and kill the worker without warning.
-    await waitFor('two interval checkpoints', () => ledger(runDir).filter((e) => e.reason === 'interval').length >= 2);
-    await run.pause();
-    await waitFor('paused with its checkpoint recorded', () => run.state.status === 'paused' && ledger(runDir).at(-1)?.reason === 'pause');
-    const entries = ledger(runDir);
-    const newest = entries.at(-1)!;
-    const fallback = [...entries].reverse().find((e) => e.step < newest.step)!;
-    const fd = fs.openSync(path.join(runDir, newest.path), 'r+');
-    fs.writeSync(fd, Buffer.from('not a checkpoint any more'), 0, 25, 1024);
-    fs.closeSync(fd);
-    const pid = run.workerPid!;
-    process.kill(pid, 'SIGKILL');
+      // Back to training in a new worker; after its next checkpoint, freeze it (no heartbeats any more).
+      await waitFor('recovered from the kill', () => run.state.autoResumes === 1 && run.state.status === 'training');
+      const killedPid = run.workerPid;
+      const before = ledger(runDir).length;
+      await waitFor('a checkpoint after the recovery', () => ledger(runDir).length > before && run.workerPid === killedPid);
+      const frozenPid = run.workerPid!;
+      process.kill(frozenPid, 'SIGSTOP');
 
-    const final = await run.whenFinished();
-    expect(final.status).toBe('completed');
-    expect(final.step).toBe(TOTAL_STEPS);
-    expect(final.autoResumes).toBe(1);
-    expect(run.workerPid).toBeNull();
+      const final = await run.whenFinished();
+      expect(final).toMatchObject({ status: 'completed', step: TOTAL_STEPS, autoResumes: 2 });
+      expect(run.workerPid).toBeNull();
+      expect(() => process.kill(frozenPid, 0)).toThrow(); // the frozen worker was killed
 
-    const logs = events.filter((e) => e.kind === 'log').map((e) => (e as { message: string }).message);
-    expect(logs.some((m) => /stopped unexpectedly \(SIGKILL\)/.test(m))).toBe(true);
-    expect(logs.some((m) => m.includes(path.basename(newest.path)) && /corrupt/.test(m))).toBe(true);
-    expect(fs.existsSync(path.join(runDir, newest.path + '.rejected'))).toBe(true);
+      const logs = events.filter((e) => e.kind === 'log').map((e) => (e as { message: string }).message);
+      expect(logs.some((m) => /stopped unexpectedly \(SIGKILL\)/.test(m))).toBe(true);
+      expect(logs.some((m) => m.includes(path.basename(newest.path)) && /corrupt/.test(m))).toBe(true);
+      expect(logs.some((m) => new RegExp(`sent nothing for ${HEARTBEAT_TIMEOUT_MS / 1000} s \\(hung\\)`).test(m))).toBe(true);
+      expect(fs.existsSync(path.join(runDir, newest.path + '.rejected'))).toBe(true);
 
-    // After the kill the worker started again from the fallback checkpoint: the next loss is fallback + 1.
-    const lossSteps = events.filter((e) => e.kind === 'loss').map((e) => (e as { point: { step: number } }).point.step);
-    const restart = lossSteps.findIndex((s, i) => i > 0 && s <= lossSteps[i - 1]!);
-    expect(restart).toBeGreaterThan(0);
-    expect(lossSteps[restart]).toBe(fallback.step + 1);
-    expect(lossSteps.at(-1)).toBe(TOTAL_STEPS);
+      // After the kill the new worker started from the fallback checkpoint: the next loss is fallback + 1.
+      const lossSteps = events.filter((e) => e.kind === 'loss').map((e) => (e as { point: { step: number } }).point.step);
+      const restart = lossSteps.findIndex((s, i) => i > 0 && s <= lossSteps[i - 1]!);
+      expect(restart).toBeGreaterThan(0);
+      expect(lossSteps[restart]).toBe(fallback.step + 1);
+      expect(lossSteps.at(-1)).toBe(TOTAL_STEPS);
 
-    // Checkpoints continued after the resume, up to the final one, each recorded with its hash.
-    const after = ledger(runDir);
-    expect(after.at(-1)).toMatchObject({ step: TOTAL_STEPS, reason: 'final' });
-    expect(after.filter((e) => e.step > fallback.step).length).toBeGreaterThanOrEqual(2);
+      // Checkpoints continued after each recovery, up to the final one, each recorded with its hash.
+      const after = ledger(runDir);
+      expect(after.at(-1)).toMatchObject({ step: TOTAL_STEPS, reason: 'final' });
+      expect(after.filter((e) => e.step > fallback.step).length).toBeGreaterThanOrEqual(2);
 
-    // History rebuilt from the log: every step once, losses finite.
-    const details = await training.details({ runDir });
-    expect(details.losses.map((p) => p.step)).toEqual(Array.from({ length: TOTAL_STEPS }, (_, i) => i + 1));
-    expect(details.losses.every((p) => Number.isFinite(p.loss))).toBe(true);
-    expect((await training.list()).map((r) => r.runId)).toContain(started.runId);
+      // History rebuilt from the log: every step once, finite losses; the run is listed.
+      const details = await training.details({ runDir });
+      expect(details.losses.map((p) => p.step)).toEqual(Array.from({ length: TOTAL_STEPS }, (_, i) => i + 1));
+      expect(details.losses.every((p) => Number.isFinite(p.loss))).toBe(true);
+      expect((await training.list()).map((r) => r.runId)).toContain(started.runId);
+
+      // Samples: at least the final weights' one, each a video with its music.
+      const samples = events.filter((e) => e.kind === 'sample').map((e) => (e as { sample: RunSample }).sample);
+      expect(samples.length).toBeGreaterThanOrEqual(1);
+      expect(samples.at(-1)!.step).toBe(TOTAL_STEPS);
+      for (const sample of samples) {
+        expect(sample).toMatchObject({ frames: 48, prompt: 'a figure bounces' });
+        const probe = JSON.parse(execFileSync(config.ffprobePath, ['-v', 'error', '-show_streams', '-of', 'json', path.join(runDir, sample.videoPath!)], { encoding: 'utf8' }));
+        expect(probe.streams.map((st: { codec_type: string }) => st.codec_type).sort()).toEqual(['audio', 'video']);
+      }
+      expect(details.samples.length).toBe(samples.length);
     } catch (error) {
       console.error(`run log tail:\n${logTail()}`);
       throw error;
     }
-
     finishedRunDir = runDir;
   }, 600_000);
 
-  it('treats a frozen worker (no heartbeat) as hung: kills it and resumes from the last checkpoint', async () => {
-    const config = { ...loadConfig(), dataDir };
-    const watched = new TrainingService(config, null, { heartbeatTimeoutMs: 4_000 });
-    const notes: string[] = [];
-    watched.subscribe((e) => e.kind === 'log' && notes.push(e.message));
-    const spec = RunSpec.parse({ name: 'frozen', datasetDir: path.join(work, 'ds'), config: 'tiny', stages: [{ stage: 1, steps: 8 }], checkpointEverySteps: 2 });
-    const run = watched.liveRun((await watched.start(spec)).runId);
-    try {
-      await waitFor('a checkpoint', () => ledger(run.runDir).length >= 1);
-      const frozenPid = run.workerPid!;
-      process.kill(frozenPid, 'SIGSTOP');
-      const final = await run.whenFinished();
-      expect(final).toMatchObject({ status: 'completed', step: 8, autoResumes: 1 });
-      expect(notes.some((m) => /sent nothing for 4 s \(hung\)/.test(m))).toBe(true);
-      expect(() => process.kill(frozenPid, 0)).toThrow(); // the frozen process is gone
-    } finally {
-      await watched.dispose();
-    }
-  }, 300_000);
-
-  it('renders preview samples on the chosen image + music + prompt as videos with sound', async () => {
-    const ds = path.join(work, 'ds');
-    const image = path.join(work, 'reference.png');
-    execFileSync(loadConfig().ffmpegPath, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=80x80:duration=1', '-frames:v', '1', image]);
-    const music = makeClip(work, { name: 'song.mp4', seconds: 5, beatSec: 0.5 });
-    const events: TrainingEvent[] = [];
-    const off = training!.subscribe((e) => events.push(e));
-    const spec = RunSpec.parse({
-      name: 'samples',
-      datasetDir: ds,
-      config: 'tiny',
-      stages: [{ stage: 1, steps: 2 }],
-      checkpointEverySteps: 2,
-      sample: { everySteps: 1, referenceImage: image, audioPath: music, prompt: 'a figure bounces', numInferenceSteps: 2 },
-    });
-    const run = training!.liveRun((await training!.start(spec)).runId);
-    const final = await run.whenFinished();
-    off();
-    expect(final.status).toBe('completed');
-    await waitFor('two samples', () => events.filter((e) => e.kind === 'sample').length >= 2, 60_000);
-    const samples = events.filter((e) => e.kind === 'sample').map((e) => (e as { sample: { videoPath: string | null; frames: number; prompt: string } }).sample);
-    for (const sample of samples) {
-      expect(sample.frames).toBe(48);
-      expect(sample.prompt).toBe('a figure bounces');
-      const video = path.join(run.runDir, sample.videoPath!);
-      const probe = JSON.parse(execFileSync(loadConfig().ffprobePath, ['-v', 'error', '-show_streams', '-of', 'json', video], { encoding: 'utf8' }));
-      expect(probe.streams.map((st: { codec_type: string }) => st.codec_type).sort()).toEqual(['audio', 'video']);
-    }
-    const details = await training!.details({ runDir: run.runDir });
-    expect(details.samples.length).toBe(samples.length);
-  }, 300_000);
-
   it('exports a model pack from the run that the inference engine validates and lists as a base pack', async () => {
     expect(finishedRunDir, 'needs the run of the previous test').not.toBeNull();
-    const runDir = finishedRunDir!;
-    const config = { dataDir };
-    const exported = await training!.exportPack({ runDir });
-    expect(path.dirname(exported.packDir)).toBe(path.join(config.dataDir, 'packs'));
+    const exported = await training!.exportPack({ runDir: finishedRunDir! });
+    expect(path.dirname(exported.packDir)).toBe(path.join(dataDir, 'packs'));
+    expect(exported.loadCheck).toMatch(/inference engine validation/);
     const { report, pack } = await validatePack(exported.packDir);
     expect(report.error).toBeNull();
     expect(pack?.manifest.config).toMatchObject({ width: 64, height: 64, fps: 12 });
