@@ -149,3 +149,27 @@ def test_fvd_plumbing_with_a_random_torchscript_network(tmp_path):
     assert fvd(real, near, features_fn) < fvd(real, far, features_fn)
     with pytest.raises(FvdWeightsError):
         load_i3d_torchscript(str(tmp_path / "missing.pt"))
+
+
+def test_synthetic_dance_clips_score_high_on_their_beats_and_low_half_a_beat_off(tmp_path):
+    """The synthetic generator eases every move to a stop ON the beat: its clips are a real BAS fixture."""
+    from musedance_models.data.loader import Dataset
+    from musedance_models.data.synthetic import generate
+
+    generate(str(tmp_path / "ds"), train=2, heldout=0, seed=3, size=32, duration_sec=4.0)
+    for clip in Dataset(str(tmp_path / "ds"), "train", 12.0, 32, 32).clips:
+        frames = clip.frames.astype(np.float64) / 255.0
+        beats = clip.beat_times_sec
+        half_period = float(np.median(np.diff(beats))) / 2
+        assert beat_alignment_score(frames, beats, 12.0) > 0.8
+        assert beat_alignment_score(frames, beats + half_period, 12.0) < 0.2
+
+
+def test_video_psnr_ssim_averages_frames():
+    from musedance_models.metrics import video_psnr_ssim
+
+    a, b = _image_pair(seed=4)
+    video_a, video_b = np.stack([a, a]), np.stack([b, b])
+    result = video_psnr_ssim(video_a, video_b)
+    assert result["psnr_db"] == pytest.approx(psnr(a, b)) and result["ssim"] == pytest.approx(ssim(a, b))
+    assert video_psnr_ssim(video_a, video_a)["psnr_db"] == float("inf")
