@@ -108,6 +108,9 @@ export default async function timelineBench(): Promise<void> {
     // Median: the first draw of each mount also pays the page's first layout (forced by reading sizes).
     bench('timeline.overlay_draw_median_ms', median(await measures(page, 'timeline.draw')), 'ms');
 
+    const shots = path.join(root, 'test-results/screenshots');
+    fs.mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, 'timeline-bench-10min-60pxs.png') });
     // Default zoom (60 px/s): drag a marker a few seconds into the view.
     const visibleMarker = await page.locator('[data-testid="timeline-canvas"]').evaluate((c: HTMLCanvasElement) => Math.round((Number(c.dataset.startSec) + 5) / 0.4) * 0.4 + 0.01);
     const zoomedIn = await dragMarker(page, visibleMarker, 2);
@@ -119,6 +122,7 @@ export default async function timelineBench(): Promise<void> {
     for (let i = 0; i < 12; i++) await page.keyboard.press('-');
     await page.waitForTimeout(300);
     const zoomedOut = await dragMarker(page, 300.01, 1);
+    await page.screenshot({ path: path.join(shots, 'timeline-bench-10min-whole-song.png') });
     if (zoomedOut.work.length < DRAG_STEPS / 2) throw new Error(`the zoomed-out drag produced only ${zoomedOut.work.length} frames`);
     bench('timeline.drag_all_markers_p95_ms', p95(zoomedOut.work), 'ms (whole song on screen)');
     bench('timeline.drag_target_ms', FRAME_TARGET_MS, 'ms');

@@ -34,9 +34,9 @@ async function xOf(page: Page, timeSec: number): Promise<number> {
 const yOf = async (page: Page, laneY: number) => (await page.getByTestId('timeline-canvas').boundingBox())!.y + laneY;
 const timeSaid = async (page: Page) => Number((await said(page).innerText()).match(/ at ([\d.]+) s/)![1]);
 
-test('the timeline shows the analysed song: detected beats on the click track, frame one-hot, segments', async ({ app }) => {
+test('the analysed song: detected beats on the click track, frame one-hot, playback with metronome, segment prompts', async ({ app }) => {
   const { page } = app;
-  await openSongProject(app);
+  const dir = await openSongProject(app);
   await expect(page.getByTestId('beat-summary')).toContainText(/\d+ beats · 1[12]\d\.\d BPM detected/);
   const n = await beatCount(page);
   expect(n).toBeGreaterThanOrEqual(SONG_SEC * 2 - 2);
@@ -62,6 +62,35 @@ test('the timeline shows the analysed song: detected beats on the click track, f
   await expect.poll(async () => Number(await page.getByTestId('timeline-host').getAttribute('data-metronome-clicks')), { timeout: 20_000 }).toBeGreaterThan(0);
   await page.keyboard.press('Space');
   await expect(page.getByRole('button', { name: 'Play / pause' })).toBeVisible();
+
+  // Segment prompts: one segment, then one prompt for a Shift+click range; undo/redo; saved in project.json.
+  await page.mouse.click(await xOf(page, 6), await yOf(page, Y.segments));
+  const prompt = page.getByLabel('Prompt for segment 2');
+  await prompt.fill('a dancer spins under neon light');
+  await prompt.blur();
+  await page.mouse.click(await xOf(page, 1), await yOf(page, Y.segments));
+  await page.keyboard.down('Shift');
+  await page.mouse.click(await xOf(page, 10), await yOf(page, Y.segments));
+  await page.keyboard.up('Shift');
+  const range = page.getByLabel('Prompt for segments 1–3');
+  await expect(range).toHaveValue('');
+  await range.fill('chorus: arms up, jump on every beat');
+  await range.blur();
+  await page.mouse.click(await xOf(page, 6), await yOf(page, Y.segments));
+  await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('chorus: arms up, jump on every beat');
+  await app.screenshot('timeline-segment-prompt');
+  await page.keyboard.press('Control+Z');
+  await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('a dancer spins under neon light');
+  await page.keyboard.press('Control+Shift+Z');
+  await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('chorus: arms up, jump on every beat');
+  // The edits are project state: saved into project.json with the segments and beats.
+  await page.keyboard.press('Control+S');
+  await expect
+    .poll(() => {
+      const saved = JSON.parse(fs.readFileSync(path.join(dir, 'project.json'), 'utf8'));
+      return [saved.segments.map((s: { prompt: string }) => s.prompt), saved.beats.length > 20, saved.segments[0].frames];
+    })
+    .toEqual([['chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat'], true, 48]);
 });
 
 test('add, move (snapping to onsets unless Alt), delete and undo beat markers; halve tempo', async ({ app }) => {
@@ -150,39 +179,6 @@ test('add, move (snapping to onsets unless Alt), delete and undo beat markers; h
   await page.keyboard.press('R');
   await expect(page.getByTestId('notice').last()).toContainText(/Re-detected \d+ beats/);
   await expect(page.getByTestId('beat-summary')).toContainText(`${n} beats`);
-});
-
-test('segment prompts: one segment, a Shift+click range, undo and redo, saved in the project', async ({ app }) => {
-  const { page } = app;
-  const dir = await openSongProject(app);
-  await expect(page.getByTestId('beat-summary')).toContainText('BPM detected');
-  await page.mouse.click(await xOf(page, 6), await yOf(page, Y.segments));
-  const prompt = page.getByLabel('Prompt for segment 2');
-  await prompt.fill('a dancer spins under neon light');
-  await prompt.blur();
-  await page.mouse.click(await xOf(page, 1), await yOf(page, Y.segments));
-  await page.keyboard.down('Shift');
-  await page.mouse.click(await xOf(page, 10), await yOf(page, Y.segments));
-  await page.keyboard.up('Shift');
-  const range = page.getByLabel('Prompt for segments 1–3');
-  await expect(range).toHaveValue('');
-  await range.fill('chorus: arms up, jump on every beat');
-  await range.blur();
-  await page.mouse.click(await xOf(page, 6), await yOf(page, Y.segments));
-  await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('chorus: arms up, jump on every beat');
-  await app.screenshot('timeline-segment-prompt');
-  await page.keyboard.press('Control+Z');
-  await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('a dancer spins under neon light');
-  await page.keyboard.press('Control+Shift+Z');
-  await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('chorus: arms up, jump on every beat');
-  // The edits are project state: saved into project.json with the segments and beats.
-  await page.keyboard.press('Control+S');
-  await expect
-    .poll(() => {
-      const saved = JSON.parse(fs.readFileSync(path.join(dir, 'project.json'), 'utf8'));
-      return [saved.segments.map((s: { prompt: string }) => s.prompt), saved.beats.length > 20, saved.segments[0].frames];
-    })
-    .toEqual([['chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat'], true, 48]);
 });
 
 test('beat markers export to Audacity, CSV and FCPXML and re-import identical; a broken file is refused clearly', async ({ app }) => {

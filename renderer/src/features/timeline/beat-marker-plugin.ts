@@ -102,7 +102,7 @@ export const BeatMarkerPlugin = WaveSurfer.definePlugin<BeatMarkerOptions, BeatM
       fps: data.fps,
       beats: data.beats,
       selected: data.selected,
-      drag: gesture.kind === 'press-beat' && gesture.dragging ? { ids: new Set(gesture.ids), deltaSec: gesture.deltaSec } : null,
+      drag: gesture.kind === 'press-beat' && gesture.dragging ? { ids: new Set(gesture.ids), deltaSec: gesture.deltaSec, grabbedId: gesture.id } : null,
       segments: data.segments,
       selectedSegments: data.selectedSegments,
       box: gesture.kind === 'press-empty' && gesture.boxing ? { x0: gesture.x0, x1: gesture.x1, y0: gesture.y0, y1: gesture.y1 } : null,

@@ -15,8 +15,8 @@ export interface DrawInput {
   fps: number;
   beats: readonly BeatMarker[];
   selected: ReadonlySet<string>;
-  /** Beats being dragged, drawn shifted by deltaSec. */
-  drag: { ids: ReadonlySet<string>; deltaSec: number } | null;
+  /** Beats being dragged, drawn shifted by deltaSec; `grabbedId` gets a time/frame readout. */
+  drag: { ids: ReadonlySet<string>; deltaSec: number; grabbedId: string } | null;
   segments: readonly Segment[];
   selectedSegments: ReadonlySet<string>;
   box: { x0: number; x1: number; y0: number; y1: number } | null;
@@ -259,4 +259,21 @@ function drawBeats(ctx: CanvasRenderingContext2D, input: DrawInput): void {
   ctx.textBaseline = 'middle';
   ctx.fillStyle = COLOURS.rulerText;
   for (const [text, x] of labels) ctx.fillText(text, x, laneMid);
+  if (drag) drawDragReadout(ctx, input, drag);
+}
+
+/** Where the grabbed beat would land: seconds and the model frame, next to it while dragging. */
+function drawDragReadout(ctx: CanvasRenderingContext2D, { view, beats, fps }: DrawInput, drag: NonNullable<DrawInput['drag']>): void {
+  const grabbed = beats.find((b) => b.id === drag.grabbedId);
+  if (!grabbed) return;
+  const t = Math.max(0, grabbed.timeSec + drag.deltaSec);
+  const text = `${t.toFixed(3)} s · frame ${beatFrame(t, fps)}${drag.ids.size > 1 ? ` · ${drag.ids.size} beats` : ''}`;
+  ctx.font = '12px system-ui, sans-serif';
+  const w = ctx.measureText(text).width + 10;
+  const x = Math.min(Math.max(0, timeToX(view, t) + 8), view.widthPx - w);
+  const y = laneTops.wave + 4;
+  ctx.fillStyle = 'rgba(13,15,18,0.85)';
+  ctx.fillRect(x, y, w, 18);
+  ctx.fillStyle = COLOURS.selected;
+  ctx.fillText(text, x + 5, y + 9);
 }
