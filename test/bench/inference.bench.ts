@@ -22,6 +22,8 @@ import { probeProviders } from '../../electron/services/onnx/providers';
 import { ensureTestPack, readGolden } from '../fixtures/inference/test-pack';
 
 const STEP_RUNS = 5;
+/** One thread on both sides: on a shared 2-core machine more threads only measure contention. */
+const STEP_THREADS = Number(process.env.BENCH_STEP_THREADS ?? 1);
 const PYTHON = process.env.MUSEDANCE_PYTHON || '/usr/bin/python3';
 
 async function packDir(): Promise<{ dir: string; label: string }> {
@@ -73,13 +75,17 @@ export default async function () {
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   console.log(`# inference: pack ${label}; ${m.config.height}x${m.config.width}, K=${m.config.framesPerSegment}, ${m.scheduler.defaultNumSteps} steps; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
 
-  const cpu = await PackRuntime.open(dir, { provider: 'cpu' });
-  let ortMs: number;
+  const single = await PackRuntime.open(dir, { provider: 'cpu', intraOpThreads: STEP_THREADS });
   try {
-    ortMs = await ortStepMs(cpu, dir);
-    const torch = JSON.parse(execFileSync(PYTHON, [path.resolve('test/bench/inference_torch_step.py'), dir, String(STEP_RUNS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 }).trim().split('\n').pop()!) as { ms: number; threads: number };
-    console.log(`# unet step (CFG batch 2): ORT-node ${ortMs.toFixed(0)} ms, PyTorch ${torch.ms.toFixed(0)} ms (${torch.threads} threads), median of ${STEP_RUNS}`);
+    const ortMs = await ortStepMs(single, dir);
+    const torch = JSON.parse(execFileSync(PYTHON, [path.resolve('test/bench/inference_torch_step.py'), dir, String(STEP_RUNS)], { encoding: 'utf8', env: { ...process.env, BENCH_TORCH_THREADS: String(STEP_THREADS) }, stdio: ['ignore', 'pipe', 'ignore'], timeout: 600_000 }).trim().split('\n').pop()!) as { ms: number; threads: number };
+    console.log(`# unet step (CFG batch 2), ${STEP_THREADS} thread(s) each: ORT-node ${ortMs.toFixed(0)} ms, PyTorch ${torch.ms.toFixed(0)} ms (${torch.threads} threads), median of ${STEP_RUNS}`);
     bench('inference.ort_vs_torch_step_ratio', ortMs / torch.ms, 'x');
+  } finally {
+    await single.close();
+  }
+  const cpu = await PackRuntime.open(dir, { provider: 'cpu' });
+  try {
     const seconds = await segmentSeconds(cpu, dir);
     console.log(`# one ${m.config.framesPerSegment}-frame segment on CPU: ${seconds.toFixed(1)} s (target < 20 s)`);
     bench('inference.segment_seconds', seconds, 's');
