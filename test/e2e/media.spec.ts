@@ -83,16 +83,15 @@ test('an image and a song dropped together are imported into the project, undoab
   await expect(page.getByTestId('media-image-name')).toContainText('drop a PNG, JPEG or WebP');
 });
 
-test('files that are not media are refused with a reason; Cancel stops a long import', async ({ app }) => {
+test('Cancel stops a long import; a file that is not media is refused with a reason and the next file still goes in', async ({ app }) => {
   const { page, workDir } = app;
   const notes = path.join(workDir, 'notes.mp3');
   fs.writeFileSync(notes, 'not really an mp3\n');
   const longSong = path.join(workDir, 'long.wav');
   ffmpeg('-f', 'lavfi', '-i', 'sine=f=330:d=150', '-ac', '2', longSong); // ~26 MB: many upload chunks
+  const shortSong = path.join(workDir, 'short.wav');
+  ffmpeg('-f', 'lavfi', '-i', 'sine=f=440:d=2', shortSong);
   await newProject(page, path.join(workDir, 'refuse-project'));
-
-  await dropFiles(page, [{ name: 'notes.mp3', type: 'audio/mpeg', file: notes }]);
-  await expect(page.getByTestId('notice').last()).toContainText('notes.mp3 is not a media file ffmpeg can read');
 
   await page.getByTestId('media-file-input').setInputFiles(longSong);
   await expect(page.getByTestId('media-import-progress')).toBeVisible();
@@ -100,6 +99,13 @@ test('files that are not media are refused with a reason; Cancel stops a long im
   await expect(page.getByTestId('media-import-progress')).toBeHidden();
   await expect(page.getByTestId('notice').last()).toContainText('Import cancelled.');
   await expect(page.getByTestId('media-song-name')).toContainText('drop any audio file');
+
+  await dropFiles(page, [
+    { name: 'notes.mp3', type: 'audio/mpeg', file: notes },
+    { name: 'short.wav', type: 'audio/wav', file: shortSong },
+  ]);
+  await expect(page.getByTestId('notice').filter({ hasText: 'notes.mp3 is not a media file ffmpeg can read' })).toHaveCount(1);
+  await expect(page.getByTestId('media-song-name')).toContainText('short.wav');
 });
 
 test('dropping an exported MP4 recalls its generation settings', async ({ app }) => {

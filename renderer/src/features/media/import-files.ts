@@ -49,16 +49,19 @@ export async function importFiles(studio: StudioBridge, store: ProjectStore, fil
       notify('warning', `${file.name} is neither an image nor a song; drop a PNG/JPEG/WebP image or an audio file.`);
       continue;
     }
-    const ok = await importOne(studio, store, file, kind);
-    if (!ok) break;
+    // A file that fails is reported and the next one still goes in; Cancel (or no project) stops them all.
+    const outcome = await importOne(studio, store, file, kind);
+    if (outcome === 'stop') break;
   }
 }
 
-async function importOne(studio: StudioBridge, store: ProjectStore, file: File, kind: ImportKind): Promise<boolean> {
+type Outcome = 'done' | 'failed' | 'stop';
+
+async function importOne(studio: StudioBridge, store: ProjectStore, file: File, kind: ImportKind): Promise<Outcome> {
   const projectDir = store.getState().dir;
   if (!projectDir) {
     notify('warning', 'Open or create a project first, then drop the image and the song.');
-    return false;
+    return 'stop';
   }
   const signal = importStore.begin({ fileName: file.name, kind, phase: 'upload', fraction: 0, message: `Copying ${file.name}` });
   const uploadId = newJobId('upload');
@@ -81,7 +84,7 @@ async function importOne(studio: StudioBridge, store: ProjectStore, file: File, 
       const recalled = await studio.verbs.media.readSettings({ path: staged.value });
       if (recalled.ok) {
         recallStore.show({ fileName: file.name, settings: recalled.value.settings });
-        return true;
+        return 'done';
       }
       if (recalled.error.code !== 'MEDIA_NO_SETTINGS') return report(recalled.error);
     }
@@ -101,7 +104,7 @@ async function importOne(studio: StudioBridge, store: ProjectStore, file: File, 
       store.apply('Import song', (p) => ({ ...p, song: r.value.song }));
     }
     notify('success', `${file.name} imported.`);
-    return true;
+    return 'done';
   } finally {
     signal.removeEventListener('abort', onAbort);
     stopProgress();
@@ -110,8 +113,11 @@ async function importOne(studio: StudioBridge, store: ProjectStore, file: File, 
   }
 }
 
-function report(error: { code: string; message: string }): false {
-  if (error.code === 'CANCELLED') notify('info', 'Import cancelled.');
-  else notifyError(error);
-  return false;
+function report(error: { code: string; message: string }): Outcome {
+  if (error.code === 'CANCELLED') {
+    notify('info', 'Import cancelled.');
+    return 'stop';
+  }
+  notifyError(error);
+  return 'failed';
 }
