@@ -13,6 +13,8 @@ const TOP_DB = 80;
 const ABS_FLOOR_DB = -40;
 /** Flux at spectrum frame c describes an onset ~2 hops later (the onset enters the right edge of the centred
  * window first); librosa shifts by n_fft / (2 hop) frames for the same reason. */
+/** 10 * log10(x) = DB_PER_LN * ln(x). */
+const DB_PER_LN = 10 / Math.LN10;
 const ENVELOPE_DELAY_FRAMES = FFT_SIZE / (2 * HOP_SAMPLES);
 
 /** Growable Float32 list (the envelope of a song of unknown length). */
@@ -123,7 +125,8 @@ export class OnsetStream {
     const db = this.curDb;
     let frameMax = -Infinity;
     for (let m = 0; m < MEL_BANDS; m++) {
-      const v = 10 * Math.log10(Math.max(1e-10, this.mel[m]!));
+      const melPower = this.mel[m]!;
+      const v = DB_PER_LN * Math.log(melPower > 1e-10 ? melPower : 1e-10);
       db[m] = v;
       if (v > frameMax) frameMax = v;
     }
@@ -136,7 +139,9 @@ export class OnsetStream {
       // energy between neighbouring bands without producing flux, while real onsets still do.
       let flux = 0;
       for (let m = 0; m < MEL_BANDS; m++) {
-        const ref = Math.max(prev[m]!, m > 0 ? prev[m - 1]! : -Infinity, m + 1 < MEL_BANDS ? prev[m + 1]! : -Infinity);
+        let ref = prev[m]!;
+        if (m > 0 && prev[m - 1]! > ref) ref = prev[m - 1]!;
+        if (m + 1 < MEL_BANDS && prev[m + 1]! > ref) ref = prev[m + 1]!;
         const d = db[m]! - ref;
         if (d > 0) flux += d;
       }
