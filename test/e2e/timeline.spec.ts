@@ -88,7 +88,7 @@ test('the analysed song: detected beats on the click track, frame one-hot, playb
   await expect
     .poll(() => {
       const saved = JSON.parse(fs.readFileSync(path.join(dir, 'project.json'), 'utf8'));
-      return [saved.segments.map((s: { prompt: string }) => s.prompt), saved.beats.length > 20, saved.segments[0].frames];
+      return [saved.segments.map((s: { prompt: string }) => s.prompt), saved.beats.length > 20, saved.segments[0]?.frames];
     })
     .toEqual([['chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat', 'chorus: arms up, jump on every beat'], true, 48]);
 });
