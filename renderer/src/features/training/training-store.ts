@@ -63,7 +63,8 @@ class TrainingStore extends Observable<TrainingState> {
       losses.push(e.point);
       this.set({ ...this.state, followed: { ...f, losses: losses.slice(-MAX_LOSS_POINTS) } });
     } else if (e.kind === 'sample') {
-      this.set({ ...this.state, followed: { ...f, samples: [...f.samples, e.sample] } });
+      const samples = [...f.samples.filter((x) => x.dir !== e.sample.dir), e.sample];
+      this.set({ ...this.state, followed: { ...f, samples } });
     } else if (e.kind === 'log') {
       this.set({ ...this.state, log: [...this.state.log, { level: e.level, message: e.message }].slice(-50) });
     }
