@@ -10,7 +10,7 @@ import type { RunEstimate, RunSpec } from '../../shared/domain/training';
 import { readPackInfo } from './pack-info';
 
 /** Parameter counts of the built-in configs (tiny: measured by the worker's estimate; sd15: SD1.5 UNet x2 + VAE + CLIP-L + AST + stage-2 modules). */
-export const BUILTIN_PARAMETERS: Record<'tiny' | 'sd15', number> = { tiny: 4_200_000, sd15: 2_050_000_000 };
+export const BUILTIN_PARAMETERS: Record<'tiny' | 'sd15', number> = { tiny: 3_830_000, sd15: 2_050_000_000 };
 /** Share of the parameters a stage trains (paper: stage 1 ReferenceNet + UNet; stage 2 the new modules only). */
 const TRAINABLE_SHARE = { 1: 0.85, 2: 0.3, lora: 0.01 } as const;
 const BYTES_FP32 = 4;
