@@ -63,6 +63,23 @@ test('the analysed song: detected beats on the click track, frame one-hot, playb
   await page.keyboard.press('Space');
   await expect(page.getByRole('button', { name: 'Play / pause' })).toBeVisible();
 
+  // Tap tempo (T every 500 ms; paused, so timed from the playhead), then apply the tapped grid (Shift+T).
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('T');
+    await page.waitForTimeout(500);
+  }
+  const apply = page.getByRole('button', { name: /Apply tapped tempo/ });
+  await expect(apply).toContainText(/Use \d+\.\d BPM/);
+  // (The fit itself is unit-tested; on a loaded machine the test's own tap timing is too loose to pin the BPM.)
+  const tappedBpm = Number((await apply.innerText()).match(/([\d.]+) BPM/)![1]);
+  expect(tappedBpm).toBeGreaterThan(20);
+  const before = await beatCount(page);
+  await page.keyboard.press('Shift+T');
+  await expect(apply).toBeHidden();
+  await page.keyboard.press('Control+Z');
+  await expect(page.getByTestId('notice').last()).toContainText('Undid: Apply tapped tempo');
+  await expect(page.getByTestId('beat-summary')).toContainText(`${before} beats`);
+
   // Segment prompts: one segment, then one prompt for a Shift+click range; undo/redo; saved in project.json.
   await page.mouse.click(await xOf(page, 6), await yOf(page, Y.segments));
   const prompt = page.getByLabel('Prompt for segment 2');

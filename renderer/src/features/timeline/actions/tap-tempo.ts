@@ -8,14 +8,28 @@ import { hasSong } from './guards';
 const TAP_RESET_SEC = 2.5;
 const MAX_TAPS = 32;
 
+/** While paused, taps are timed by the wall clock, counted from where the playhead stood at the first tap. */
+let pausedRun: { startWallSec: number; startSongSec: number } | null = null;
+
 export const tapTempo = defineAction({
-  id: 'beats.tap', label: 'Tap tempo (tap along while playing)', shortcut: 'T', group: 'Beats',
+  id: 'beats.tap', label: 'Tap tempo (tap along; from the playhead when paused)', shortcut: 'T', group: 'Beats',
   enabled: hasSong,
   run: () => {
-    const now = playerController.get()?.currentTime() ?? timelineStore.getState().cursorSec;
-    const prev = timelineStore.getState().tapsSec;
-    const last = prev[prev.length - 1];
-    const taps = last !== undefined && now - last > 0 && now - last < TAP_RESET_SEC ? [...prev, now].slice(-MAX_TAPS) : [now];
+    const player = playerController.get();
+    const { tapsSec, cursorSec } = timelineStore.getState();
+    const last = tapsSec.at(-1);
+    let t: number;
+    if (player?.isPlaying()) {
+      pausedRun = null;
+      t = player.currentTime();
+    } else {
+      const wall = performance.now() / 1000;
+      const continuing = pausedRun !== null && last !== undefined && pausedRun.startSongSec + (wall - pausedRun.startWallSec) - last < TAP_RESET_SEC;
+      if (!continuing) pausedRun = { startWallSec: wall, startSongSec: cursorSec };
+      t = pausedRun!.startSongSec + (wall - pausedRun!.startWallSec);
+    }
+    const continues = last !== undefined && t - last > 0 && t - last < TAP_RESET_SEC;
+    const taps = continues ? [...tapsSec, t].slice(-MAX_TAPS) : [t];
     timelineStore.update({ tapsSec: taps, tapped: fitTaps(taps) });
   },
 });
