@@ -116,7 +116,10 @@ export async function readBeatCues(file: string): Promise<{ sampleRate: number; 
     throw new StudioError(MediaErrorCodes.notFound, `${name} does not exist or cannot be read.`);
   });
   try {
-    const { size } = await handle.stat();
+    const stat = await handle.stat();
+    // A folder opens fine on Linux and only fails on read (EISDIR): refuse anything that is not a file up front.
+    if (!stat.isFile()) throw notWav('not a regular file');
+    const { size } = stat;
     const header = Buffer.alloc(12);
     await handle.read(header, 0, 12, 0);
     if (header.toString('latin1', 0, 4) !== 'RIFF' || header.toString('latin1', 8, 12) !== 'WAVE') throw notWav('no RIFF/WAVE header');
@@ -163,6 +166,10 @@ export async function readBeatCues(file: string): Promise<{ sampleRate: number; 
       .map(([id, sample]) => ({ timeSec: sample / sampleRate, label: labels.get(id) ?? '' }))
       .sort((a, b) => a.timeSec - b.timeSec);
     return { sampleRate, cues };
+  } catch (error) {
+    if (error instanceof StudioError) throw error;
+    // Truncated chunks (RangeError) and read errors (EIO) mean the file is damaged, not that we crashed.
+    throw notWav(error instanceof Error ? (('code' in error && String(error.code)) || error.message) : String(error));
   } finally {
     await handle.close();
   }
