@@ -3,6 +3,8 @@
  * thread) within 1e-4 of PyTorch, the tokenizer's ids identical, the fbank within 1e-4, and a short full
  * sampling run (DDIM + CFG in TypeScript) whose final latents are within 1e-3 given the same noise.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PackRuntime } from '../../../electron/services/inference/pack-runtime';
 import { sampleLatents } from '../../../electron/services/inference/sampler';
@@ -14,20 +16,31 @@ const GRAPH_TOLERANCE = 1e-4;
 const FBANK_TOLERANCE = 1e-4;
 const SAMPLING_TOLERANCE = 1e-3;
 
-let runtime: PackRuntime;
-let golden: ReturnType<typeof readGolden>;
+/**
+ * Packs checked: one exported in test setup (always), the bundled pack when it is present (its golden vectors come
+ * from native-models' exporter), and any pack named by MUSEDANCE_GOLDEN_PACK.
+ */
+const bundled = path.resolve('assets/models/musedance-tiny');
+const extraPacks: Array<[string, string]> = [
+  ...(fs.existsSync(path.join(bundled, 'golden', 'index.json')) ? ([['bundled musedance-tiny', bundled]] as Array<[string, string]>) : []),
+  ...(process.env.MUSEDANCE_GOLDEN_PACK ? ([['MUSEDANCE_GOLDEN_PACK', process.env.MUSEDANCE_GOLDEN_PACK]] as Array<[string, string]>) : []),
+];
+const suites: Array<[string, () => Promise<string>]> = [['test pack (random weights, K=8)', () => ensureTestPack(8)], ...extraPacks.map(([label, dir]): [string, () => Promise<string>] => [label, async () => dir])];
 
-beforeAll(async () => {
-  const dir = await ensureTestPack(8);
-  golden = readGolden(dir);
-  runtime = await PackRuntime.open(dir, { provider: 'cpu' });
-}, 600_000);
+describe.each(suites)('golden vectors of %s (PyTorch vs ONNX Runtime in Node)', (_label, packDir) => {
+  let runtime: PackRuntime;
+  let golden: ReturnType<typeof readGolden>;
 
-afterAll(async () => {
-  await runtime?.close();
-});
+  beforeAll(async () => {
+    const dir = await packDir();
+    golden = readGolden(dir);
+    runtime = await PackRuntime.open(dir, { provider: 'cpu' });
+  }, 900_000);
 
-describe('golden vectors (PyTorch vs ONNX Runtime in Node)', () => {
+  afterAll(async () => {
+    await runtime?.close();
+  });
+
   it.each(GRAPH_NAMES)('%s matches PyTorch within 1e-4', async (graph) => {
     const spec = runtime.manifest.graphs[graph];
     const feeds = Object.fromEntries(
@@ -55,7 +68,8 @@ describe('golden vectors (PyTorch vs ONNX Runtime in Node)', () => {
     // The raw (unnormalised) fbank has the Kaldi frame count for these samples: 1 + (n - 400) // 160.
     const raw = kaldiFbank(wave, { sampleRateHz: 16000, numMelBins: 128, frameLengthMs: 25, frameShiftMs: 10 });
     expect(raw.frames).toBe(1 + Math.floor((wave.length - 400) / 160));
-    expect(toAudioEncoderInput(raw, 128, 400, -4.2677393, 4.5689974).length).toBe(400 * 128);
+    const a = runtime.manifest.audio;
+    expect(toAudioEncoderInput(raw, 128, a.fbankFrames, a.normMean, a.normStd).length).toBe(a.fbankFrames * 128);
   });
 
   it('a full DDIM + CFG sampling run reproduces PyTorch final latents within 1e-3 given the same noise', async () => {
