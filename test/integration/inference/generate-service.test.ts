@@ -65,7 +65,8 @@ describe('generate.segment', () => {
     first = (r as any).value;
     expect(first.frames).toBe(8);
     expect(fs.readdirSync(path.join(work, first.framesDir))).toHaveLength(8);
-    expect(latentsOf(first.take.path).length).toBe(8 * 4 * 16 * 16 * 4);
+    const c = JSON.parse(fs.readFileSync(path.join(process.env.MUSEDANCE_PACK_DIRS!, 'manifest.json'), 'utf8')).config;
+    expect(latentsOf(first.take.path).length).toBe(8 * c.latentChannels * (c.height / c.vaeDownsample) * (c.width / c.vaeDownsample) * 4);
     expect(first.qa.flickerRatio).toBeNull(); // first segment: no seam
     expect(events).toContain('job.progress');
     expect(events).toContain('generate.preview');
