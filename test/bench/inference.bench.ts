@@ -5,7 +5,7 @@
  *   BENCH inference.segment_seconds          — one 4 s segment (K=48, the pack's default steps) end to end:
  *                                              conditioning, music, DDIM + CFG, VAE decode (target < 20 s)
  *   BENCH inference.cuda_segment_seconds     — the same with the CUDA provider, or a line saying it did not run.
- * Pack: the bundled tiny pack when present and valid, else a K=48 pack exported from a randomly initialised model
+ * Pack: MUSEDANCE_BENCH_PACK if set, else the bundled tiny pack when present and valid, else a K=48 pack exported from a randomly initialised model
  * (same architecture and graph sizes, so the timings are the same).
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +27,7 @@ const STEP_THREADS = Number(process.env.BENCH_STEP_THREADS ?? 1);
 const PYTHON = process.env.MUSEDANCE_PYTHON || '/usr/bin/python3';
 
 async function packDir(): Promise<{ dir: string; label: string }> {
+  if (process.env.MUSEDANCE_BENCH_PACK) return { dir: path.resolve(process.env.MUSEDANCE_BENCH_PACK), label: `MUSEDANCE_BENCH_PACK ${process.env.MUSEDANCE_BENCH_PACK}` };
   const bundled = path.resolve('assets/models/musedance-tiny');
   if (fs.existsSync(bundled) && (await validatePack(bundled)).report.valid) return { dir: bundled, label: 'bundled musedance-tiny' };
   return { dir: await ensureTestPack(48), label: 'random-weights K=48 test pack (bundled pack absent)' };
