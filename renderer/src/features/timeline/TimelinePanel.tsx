@@ -2,7 +2,7 @@
  * The Timeline panel of the Studio screen: toolbar, waveform with beats/frame grid/segments, minimap,
  * scroll bar, the model's beat input for the current segment, and the segment inspector.
  */
-import { Alert, Box, LinearProgress, Paper, Typography } from '@mui/material';
+import { Alert, Box, Button, LinearProgress, Paper, Typography } from '@mui/material';
 import { useStudio } from '../../bridge/index';
 import { useProjectState } from '../../state/project-store';
 import { MarkerDialog } from './MarkerDialog';
@@ -16,7 +16,7 @@ import { useTimeline } from './timeline-store';
 
 export function TimelinePanel() {
   const studio = useStudio();
-  useSongAnalysis(studio);
+  const retry = useSongAnalysis(studio);
   const analysis = useTimeline((s) => s.analysis);
   const songPath = useProjectState((s) => s.project?.song?.path ?? null);
   const songUrl = songPath ? studio.mediaUrl('project', songPath) : null;
@@ -40,7 +40,7 @@ export function TimelinePanel() {
             </>
           )}
           {analysis.status === 'error' && (
-            <Alert severity="error" data-testid="analysis-error">
+            <Alert severity="error" data-testid="analysis-error" action={<Button color="inherit" size="small" onClick={retry}>Analyse again</Button>}>
               {analysis.message} ({analysis.code})
             </Alert>
           )}

@@ -32,8 +32,8 @@ export function toSongAnalysis(reply: BeatAnalysis, path: string): SongAnalysis 
   };
 }
 
-export async function analyseSong(studio: StudioBridge, absolutePath: string, jobId: string): Promise<Result<SongAnalysis>> {
-  const reply = await studio.verbs.beats.analyse({ path: absolutePath }, { jobId });
+export async function analyseSong(studio: StudioBridge, absolutePath: string, jobId: string, refresh = false): Promise<Result<SongAnalysis>> {
+  const reply = await studio.verbs.beats.analyse({ path: absolutePath, ...(refresh ? { refresh } : {}) }, { jobId });
   if (!reply.ok) return reply;
   if (!(reply.value.durationSec > 0)) return { ok: false, error: { code: 'BEATS_EMPTY_SONG', message: 'The song has no audio to show (zero length).' } };
   return ok(toSongAnalysis(reply.value, absolutePath));

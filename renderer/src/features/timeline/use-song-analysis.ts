@@ -2,7 +2,7 @@
  * Loads the open project's song analysis from the service (with progress) whenever the song changes, and
  * adopts it: detected beats when the project has none, segments covering the song.
  */
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { StudioBridge } from '@shared/contract/bridge';
 import { newJobId } from '../../bridge/index';
 import { useProjectState } from '../../state/project-store';
@@ -12,7 +12,9 @@ import { timelineStore } from './timeline-store';
 
 const joinPath = (dir: string, rel: string) => `${dir.replace(/[\\/]+$/, '')}/${rel}`;
 
-export function useSongAnalysis(studio: StudioBridge): void {
+/** Returns `retry()`: analyse again, bypassing the service's cache (after a failure). */
+export function useSongAnalysis(studio: StudioBridge): () => void {
+  const [attempt, setAttempt] = useState(0);
   const dir = useProjectState((s) => s.dir);
   const songPath = useProjectState((s) => s.project?.song?.path ?? null);
   // The song this project's beats were last shown for: a different song replaces them with its own.
@@ -28,7 +30,7 @@ export function useSongAnalysis(studio: StudioBridge): void {
     const off = studio.on('job.progress', (e) => {
       if (live && e.jobId === jobId) timelineStore.update({ analysis: { status: 'loading', message: e.message, fraction: e.fraction } });
     });
-    void analyseSong(studio, joinPath(dir, songPath), jobId).then((result) => {
+    void analyseSong(studio, joinPath(dir, songPath), jobId, attempt > 0).then((result) => {
       if (!live) return;
       if (!result.ok) {
         timelineStore.update({ analysis: { status: 'error', ...result.error } });
@@ -42,5 +44,6 @@ export function useSongAnalysis(studio: StudioBridge): void {
       off();
       void studio.verbs.jobs.cancel({ jobId });
     };
-  }, [studio, dir, songPath]);
+  }, [studio, dir, songPath, attempt]);
+  return useCallback(() => setAttempt((n) => n + 1), []);
 }
