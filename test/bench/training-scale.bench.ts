@@ -28,6 +28,6 @@ export default async function trainingScaleBench(): Promise<void> {
   });
   for (const line of lines) {
     const m = /^BENCH (\S+) (\S+) (\S+)$/.exec(line.trim());
-    if (m) bench(m[1], Number(m[2]), m[3]);
+    if (m) bench(m[1]!, Number(m[2]), m[3]!);
   }
 }
