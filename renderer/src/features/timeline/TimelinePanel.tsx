@@ -2,6 +2,7 @@
  * The Timeline panel of the Studio screen: toolbar, waveform with beats/frame grid/segments, minimap,
  * scroll bar, the model's beat input for the current segment, and the segment inspector.
  */
+import { useEffect } from 'react';
 import { Alert, Box, Button, LinearProgress, Paper, Typography } from '@mui/material';
 import { useStudio } from '../../bridge/index';
 import { useProjectState } from '../../state/project-store';
@@ -13,6 +14,7 @@ import { TimelineToolbar } from './TimelineToolbar';
 import { WaveformView } from './WaveformView';
 import { useSongAnalysis } from './use-song-analysis';
 import { useTimeline } from './timeline-store';
+import { relayoutSegments } from './timeline-edits';
 
 export function TimelinePanel() {
   const studio = useStudio();
@@ -20,6 +22,12 @@ export function TimelinePanel() {
   const analysis = useTimeline((s) => s.analysis);
   const songPath = useProjectState((s) => s.project?.song?.path ?? null);
   const songUrl = songPath ? studio.mediaUrl('project', songPath) : null;
+  const fps = useProjectState((s) => s.project?.fps);
+  const framesPerSegment = useProjectState((s) => s.project?.framesPerSegment);
+  const durationSec = analysis.status === 'ready' ? analysis.analysis.durationSec : null;
+  useEffect(() => {
+    if (durationSec !== null) relayoutSegments(durationSec);
+  }, [durationSec, fps, framesPerSegment]);
   return (
     <Paper variant="outlined" component="section" aria-label="Timeline" sx={{ p: 1.5, display: 'flex', flexDirection: 'column', gap: 1 }} data-testid="timeline-panel">
       {analysis.status === 'ready' ? (

@@ -73,3 +73,12 @@ export function adoptAnalysis(durationSec: number, beatsSec: readonly number[], 
 export function editSegments(ids: ReadonlySet<string>, patch: Parameters<typeof updateSegments>[2], label: string, coalesceKey?: string): boolean {
   return projectStore.apply(label, (p) => ({ ...p, segments: updateSegments(p.segments, ids, patch) }), coalesceKey ? { coalesceKey } : {});
 }
+
+/** Segments follow the model's frame rate and K: re-laid out (prompts kept by position) when either changes. */
+export function relayoutSegments(durationSec: number): boolean {
+  return projectStore.apply('Lay out segments', (p) => {
+    const segments = layoutSegments(p.segments, durationSec, p.fps, p.framesPerSegment, ops.newBeatId);
+    const same = segments.length === p.segments.length && segments.every((s, i) => s.startFrame === p.segments[i]!.startFrame && s.frames === p.segments[i]!.frames);
+    return same ? p : { ...p, segments };
+  });
+}
