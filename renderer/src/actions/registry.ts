@@ -31,10 +31,13 @@ export class ActionRegistry extends Observable<readonly Action[]> {
     }
   }
 
-  /** Finds the action bound to a key event, respecting text fields. */
-  forKeyEvent(e: KeyboardEvent): Action | undefined {
+  /**
+   * Finds the enabled action bound to a key event, respecting text fields. A disabled action leaves the key
+   * to the browser (arrow keys keep scrolling when no marker is selected).
+   */
+  forKeyEvent(e: KeyboardEvent, ctx: ActionContext): Action | undefined {
     const typing = isTypingTarget(e.target);
-    return this.state.find((a) => a.shortcut && (!typing || a.shortcut.startsWith('Mod+')) && matchesShortcut(a.shortcut, e));
+    return this.state.find((a) => a.shortcut && (!typing || a.shortcut.startsWith('Mod+')) && matchesShortcut(a.shortcut, e) && (!a.enabled || a.enabled(ctx)));
   }
 }
 

@@ -25,7 +25,7 @@ export function App() {
   useEffect(() => actions.register(allActions), []);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      const action = actions.forKeyEvent(e);
+      const action = actions.forKeyEvent(e, ctx);
       if (!action) return;
       e.preventDefault();
       void actions.run(action.id, ctx);
