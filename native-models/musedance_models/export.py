@@ -118,6 +118,7 @@ def export_pack(checkpoint, out_dir, name="musedance-pack", golden=True, precisi
         raise ExportError(f"{checkpoint}: no tokenizer files next to the checkpoint ({tok_dir})")
     tokenizer = ClipTokenizer.from_dir(tok_dir)
     tmp = tempfile.mkdtemp(prefix="pack-", dir=os.path.dirname(os.path.abspath(out_dir)) or None)
+    os.chmod(tmp, 0o755)   # mkdtemp makes it private; a pack is an ordinary folder
     try:
         ex = example_inputs(model, tokenizer)
         graphs, golden_t = {}, {}
