@@ -84,8 +84,12 @@ def example_inputs(model: MuseDance, tokenizer, seed=0):
                 timestep=torch.tensor([501.0]), unet_latents=torch.randn(2, K, C, h, w, generator=g))
 
 
-def _export(module, args, path, input_names, output_names):
-    with torch.no_grad():
+def _export(module, args, path, input_names, output_names, reuse_from=None):
+    if reuse_from:   # graphs already exported from the same weights (e.g. regenerating golden vectors)
+        shutil.copyfile(os.path.join(reuse_from, os.path.basename(path)), path)
+        return None
+    module.eval()    # torch.onnx.export restores the wrapper's mode afterwards: a fresh wrapper is in train mode,
+    with torch.no_grad():   # which would switch the whole model to training (dropout on) for the golden run
         torch.onnx.export(module, args, path, opset_version=OPSET, input_names=input_names,
                           output_names=output_names, do_constant_folding=True)
     import onnx
@@ -108,7 +112,8 @@ def write_bin(golden_dir, index, name, t):
                               "shape": [int(s) for s in a.shape]}
 
 
-def export_pack(checkpoint, out_dir, name="musedance-pack", golden=True, precision="fp32", log=print):
+def export_pack(checkpoint, out_dir, name="musedance-pack", golden=True, precision="fp32", log=print,
+                reuse_graphs_from=None):
     if precision != "fp32":
         raise ExportError("only fp32 ONNX export is supported by this exporter (see export.py docstring)")
     from .tokenizer import ClipTokenizer
@@ -149,7 +154,8 @@ def export_pack(checkpoint, out_dir, name="musedance-pack", golden=True, precisi
         for gname, module, args, in_names, out_names, outs in plan:
             log(f"export {gname}")
             path = os.path.join(tmp, f"{gname}.onnx")
-            ext = _export(module, args, path, in_names, out_names)
+            ext = _export(module, args, path, in_names, out_names, reuse_graphs_from)
+            model.eval()
             graphs[gname] = {"file": f"{gname}.onnx", "sha256": sha256_file(path), "opset": OPSET,
                              "inputs": [_tensor_spec(n, a) for n, a in zip(in_names, args)],
                              "outputs": [_tensor_spec(n, o) for n, o in zip(out_names, outs)]}
