@@ -82,3 +82,14 @@ def test_committed_tiny_pack_is_valid_and_reproduces_its_golden_vectors():
     assert total <= 40 * 1024 * 1024
     manifest = json.load(open(os.path.join(TINY_PACK, "manifest.json")))
     assert manifest["name"] == "musedance-tiny" and manifest["config"]["framesPerSegment"] == 48
+
+
+def test_golden_sampling_run_is_reproduced_by_onnxruntime_and_a_js_ddim():
+    """PACK.md's sampling recipe (CFG rows, first-segment motion stand-in, DDIM eta 0) in Node reproduces the
+    PyTorch golden run of the committed pack."""
+    script = os.path.join(REPO, "native-models", "scripts", "sample_segment.cjs")
+    p = subprocess.run(["node", script, TINY_PACK], capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, GOLDEN_ONLY="1"))
+    summary = json.loads(p.stdout.strip().splitlines()[-1])
+    assert p.returncode == 0 and summary["ok"], summary
+    assert summary["goldenFinalLatentsMaxAbs"] < 1e-3 and summary["goldenFramesMaxAbs"] < 2e-2
