@@ -170,6 +170,11 @@ export class InferenceService {
 
     const denoiseShare = 0.8;
     const loopStarted = performance.now();
+    // For the cancel report: denoising steps finished when the abort arrived, and when the loop stopped.
+    let stepsDone = 0;
+    let stepsDoneAtAbort: number | null = null;
+    const onAbort = () => (stepsDoneAtAbort = stepsDone);
+    signal.addEventListener('abort', onAbort, { once: true });
     const latents = await this.withHardStop(runtime, signal, () =>
       sampleLatents(runtime, {
         cond: cond!,
@@ -181,6 +186,7 @@ export class InferenceService {
         guidance: input.guidance,
         signal,
         onStep: async (s) => {
+          stepsDone = s.step;
           const elapsed = (performance.now() - loopStarted) / 1000;
           const perStep = elapsed / s.step;
           const eta = perStep * (s.totalSteps - s.step) + perStep * 0.1 * K;
@@ -196,7 +202,11 @@ export class InferenceService {
           }
         },
       }),
-    );
+    ).catch((error: unknown) => {
+      if (signal.aborted && stepsDoneAtAbort !== null)
+        throw new StudioError(ErrorCodes.cancelled, `Cancelled at denoising step ${stepsDoneAtAbort}/${input.steps}; stopped after step ${stepsDone}.`);
+      throw error;
+    }).finally(() => signal.removeEventListener('abort', onAbort));
     const stepsSec = (performance.now() - loopStarted) / 1000;
     this.measuredStepSec.set(packDir, stepsSec / input.steps);
 

@@ -102,6 +102,8 @@ describe('generate.segment', () => {
     const r = await pending;
     expect(r).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
     expect(steps).toBeLessThanOrEqual(2);
+    const [, atAbort, after] = (r as any).error.message.match(/step (\d+)\/50; stopped after step (\d+)/).map(Number);
+    expect(after - atAbort).toBeLessThanOrEqual(1);
     expect(fs.readdirSync(path.join(work, 'takes')).sort()).toEqual(before);
   });
 

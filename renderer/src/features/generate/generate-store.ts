@@ -243,7 +243,7 @@ export class GenerateStore extends Observable<GenerateState> {
     );
     this.set({ ...this.state, running: null });
     if (!r.ok) {
-      if (r.error.code === 'CANCELLED') notify('info', `Segment ${item.segmentIndex + 1}: generation cancelled; nothing was changed.`);
+      if (r.error.code === 'CANCELLED') notify('info', `Segment ${item.segmentIndex + 1}: ${r.error.message} Nothing was changed.`);
       else notifyError(r.error);
       return false;
     }
