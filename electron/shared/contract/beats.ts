@@ -6,11 +6,11 @@
  * Beat -> frame mapping for the model lives in `../domain/beat-frames.ts` (pure, shared by UI and inference).
  */
 import { z } from 'zod';
-import { channel } from './channel';
+import { channel, HostPath } from './channel';
 import { BeatAnalysis, PeakLevel } from '../domain/beat-analysis';
 
 /** An audio (or video) file path on this machine; the service checks that it is a readable regular file. */
-export const AudioPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+export const AudioPath = HostPath;
 const Seconds = z.number().finite().min(0).max(24 * 3600);
 
 export const beatsChannels = {

@@ -24,3 +24,15 @@ export type JobId = z.infer<typeof JobId>;
 
 export type ChannelMap = Record<string, ChannelSpec>;
 export type EventMap = Record<string, z.ZodType>;
+
+/**
+ * A file or folder path on the studio's machine, as IPC carries it: absolute (POSIX `/…`, Windows `C:\…`
+ * or `\\server\…`) and NUL-free. Relative paths are refused because the services' working directory is not
+ * the user's: the CLI resolves what the user typed before calling, the renderer only has absolute paths.
+ */
+export const HostPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'path must be absolute');

@@ -4,11 +4,11 @@
  * sequence of takes with the music. Long calls are jobs (progress + cancel); previews stream as events.
  */
 import { z } from 'zod';
-import { channel, JobId } from './channel';
+import { channel, HostPath, JobId } from './channel';
 import { MarkerId, MAX_BEATS, MAX_PROMPT_CHARS, ProjectRelPath, Take } from '../domain/project';
 import { PackId, PackSummary, PackValidation } from '../domain/model-pack';
 
-const AnyPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+const AnyPath = HostPath;
 const Seed = z.number().int().min(0).max(2 ** 32 - 1);
 export const StepsCount = z.number().int().min(1).max(200);
 export const GuidanceScale = z.number().finite().min(0).max(30);

@@ -1,14 +1,10 @@
 import { z } from 'zod';
-import { channel } from './channel';
+import { channel, HostPath } from './channel';
 import { MediaRef } from '../domain/project';
 import { CropBox, ExportFormat, GenerationSettings, MediaProbe, MediaRequirement, WavCue } from '../domain/media';
 
 /** A file or folder path from the user (dialog, drop, CLI); the service resolves and checks it. */
-export const MediaPath = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+export const MediaPath = HostPath;
 
 /** Target resolution of prepared images and training frames (pack resolution). */
 const Side = z.number().int().min(16).max(4096);

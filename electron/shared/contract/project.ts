@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { channel } from './channel';
+import { channel, HostPath } from './channel';
 import { IsoTime, Project, ProjectId } from '../domain/project';
 
 /** An absolute or user-typed folder path; the service resolves and checks it. */
-export const FolderPath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+export const FolderPath = HostPath;
 
 /** The store's document revision (grows on every edit); stale saves that arrive late are skipped. */
 export const DocRevision = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

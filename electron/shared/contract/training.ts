@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channel } from './channel';
+import { channel, HostPath } from './channel';
 import { CropBox } from '../domain/media';
 import {
   BeatTimes,
@@ -16,11 +16,7 @@ import {
   TrainingEvent,
 } from '../domain/training';
 
-const Path = z
-  .string()
-  .min(1)
-  .max(4096)
-  .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+const Path = HostPath;
 const RunId = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'run ids are 1-100 letters, digits, ".", "_" or "-"');
 /** Largest upload chunk (raw bytes) of a dropped file; base64 keeps it under the host's 8 MB message limit. */
 export const UPLOAD_CHUNK_BYTES = 2 * 1024 * 1024;

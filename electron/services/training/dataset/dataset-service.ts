@@ -46,7 +46,10 @@ export class DatasetService {
         if (existing.includes('sources.json')) throw new StudioError(TrainingErrorCodes.datasetExists, `${abs} already holds a dataset; open it instead.`);
         throw new StudioError(TrainingErrorCodes.datasetExists, `${abs} is not empty; choose a new folder for the dataset.`);
       }
-      await fs.mkdir(abs, { recursive: true });
+      await fs.mkdir(abs, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+        // EEXIST here means a file (not a folder) has that name; ENOTDIR/EACCES: the parent is unusable.
+        throw new StudioError(TrainingErrorCodes.datasetExists, `${abs} cannot be a dataset folder (${error.code ?? error.message}); choose a new folder.`);
+      });
       const sources: DatasetSources = { format: 'musedance-dataset-sources', version: 1, geometry, clips: [] };
       await writeSources(abs, sources);
       return summarise(abs, sources);
