@@ -115,7 +115,10 @@ export async function decodeFrames(runtime: PackRuntime, latents: Float32Array, 
   const frames: Float32Array[] = [];
   for (let k = 0; k < K; k++) {
     throwIfCancelled(signal);
-    frames.push(await runtime.decodeLatent(latents.slice(k * latentFrame, (k + 1) * latentFrame)));
+    // PACK.md: decoded frames are clamped to [-1, 1] (the golden `sampling.frames` are too).
+    const image = await runtime.decodeLatent(latents.slice(k * latentFrame, (k + 1) * latentFrame));
+    for (let i = 0; i < image.length; i++) image[i] = Math.min(1, Math.max(-1, image[i]!));
+    frames.push(image);
     onFrame?.(k);
   }
   return frames;
