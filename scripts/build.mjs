@@ -2,6 +2,7 @@
 // Builds the renderer (Vite) and the Electron main + preload bundles (esbuild). `npm run build`.
 import { build as viteBuild } from 'vite';
 import { build as esbuild } from 'esbuild';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,5 +28,7 @@ if (!only || only === 'electron') {
   await esbuild({ ...common, entryPoints: [path.join(root, 'electron/main/main.ts')], outfile: path.join(root, 'dist/electron/main.cjs'), external: ['electron', 'onnxruntime-node', 'fluent-ffmpeg', 'ws'] });
   // The sandboxed preload can only require 'electron': everything else is bundled in.
   await esbuild({ ...common, entryPoints: [path.join(root, 'electron/preload/preload.ts')], outfile: path.join(root, 'dist/electron/preload.cjs'), external: ['electron'] });
-  console.log('built dist/electron/{main,preload}.cjs');
+  // The ONNX Runtime worker thread is plain CJS loaded by path next to main.cjs (ort-worker-client.ts).
+  fs.copyFileSync(path.join(root, 'electron/services/inference/ort-worker.cjs'), path.join(root, 'dist/electron/ort-worker.cjs'));
+  console.log('built dist/electron/{main,preload,ort-worker}.cjs');
 }
