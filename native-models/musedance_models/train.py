@@ -216,7 +216,7 @@ class Trainer:
         if ck["rng"].get("cuda") is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(ck["rng"]["cuda"])
         self.resumed = True
-        self.finished = bool(ck.get("finished"))
+        self.finished = bool(ck.get("finished")) and self.step >= self.spec.steps   # more steps asked: train on
 
     # -- data ----------------------------------------------------------------------------------------------
     @torch.no_grad()
