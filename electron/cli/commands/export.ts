@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { StudioError } from '../../shared/result';
 import { ExportFormat, GenerationSettings } from '../../shared/domain/media';
 import type { CliCommand } from '../command';
-import { callJob, userPath } from './media-job';
+import { callJob, userPath } from '../job';
 
 export const exportCommand: CliCommand = {
   name: 'export',

@@ -7,37 +7,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
-import type { CliCommand, CliContext } from '../command';
-import type { ChannelName, ReplyOf, RequestOf } from '../../shared/contract/index';
+import type { CliCommand } from '../command';
+import { callJob } from '../job';
+import type { ReplyOf } from '../../shared/contract/index';
 import { extractFeatures } from '../../services/audio/extract-features';
 import { trackBeats } from '../../services/audio/track-beats';
 import { readSongMono16k } from '../../services/inference/media-io';
 
 const usage = 'generate --image <img> --audio <song> --prompt "<text>" [--start s] [--segments N | --whole] [--seed n] [--steps n] [--guidance x] [--pack dir|id] [--beats "t1,t2,..."] --out <video.mp4> [--json]';
-
-/** Calls a job channel with progress lines on stderr. */
-async function callJob<K extends ChannelName>(ctx: CliContext, channel: K, request: RequestOf<K>, label: string): Promise<ReplyOf<K>> {
-  const jobId = `cli-${Date.now().toString(36)}`;
-  let lastLine = '';
-  const onAbort = () => ctx.registry.cancel(jobId);
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const result = await ctx.registry.dispatch(channel, request, {
-      jobId,
-      emit: (event, payload) => {
-        if (event !== 'job.progress') return;
-        const p = payload as { fraction: number | null; message: string; etaSec: number | null };
-        const line = `${label}: ${p.message}${p.fraction !== null ? ` (${Math.round(p.fraction * 100)}%)` : ''}${p.etaSec !== null ? `, ~${Math.ceil(p.etaSec)} s left` : ''}`;
-        if (line !== lastLine) ctx.status(line);
-        lastLine = line;
-      },
-    });
-    if (!result.ok) throw new StudioError(result.error.code, result.error.message);
-    return result.value as ReplyOf<K>;
-  } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
-  }
-}
 
 const num = (v: unknown, name: string, fallback: number | undefined): number | undefined => {
   if (v === undefined) return fallback;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { StudioError } from '../../shared/result';
 import { WavCue } from '../../shared/domain/media';
 import type { CliCommand } from '../command';
-import { callJob, userPath } from './media-job';
+import { callJob, userPath } from '../job';
 
 /** A beats file: `[{ "timeSec": 1.5, "label": "beat 1" }, ...]`, or a project-style `{ "beats": [{ "timeSec": ... }] }`. */
 const BeatsFile = z.union([z.array(WavCue), z.object({ beats: z.array(z.object({ timeSec: z.number(), id: z.string().optional() })) }).passthrough()]);

@@ -1,6 +1,6 @@
 import { StudioError } from '../../shared/result';
 import type { CliCommand } from '../command';
-import { callJob, userPath } from './media-job';
+import { callJob, userPath } from '../job';
 
 const crop = (value: unknown) => {
   if (value === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { StudioError } from '../../shared/result';
 import type { CliCommand } from '../command';
-import { userPath } from './media-job';
+import { userPath } from '../job';
 
 export const settingsCommand: CliCommand = {
   name: 'settings',

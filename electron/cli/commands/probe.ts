@@ -1,7 +1,7 @@
 import { StudioError } from '../../shared/result';
 import { MediaRequirement } from '../../shared/domain/media';
 import type { CliCommand } from '../command';
-import { userPath } from './media-job';
+import { userPath } from '../job';
 
 export const probeCommand: CliCommand = {
   name: 'probe',
