@@ -30,7 +30,7 @@ export default async function tinyPackBench(): Promise<void> {
   });
   for (const line of out.split('\n')) {
     const m = /^BENCH (\S+) (\S+) (\S+)$/.exec(line.trim());
-    if (m) bench(m[1], Number(m[2]), m[3]);
+    if (m) bench(m[1]!, Number(m[2]), m[3]!);
   }
   const summary = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { goldenFinalLatentsMaxAbs?: number };
   bench('tiny_golden_sampling_max_abs_vs_pytorch', summary.goldenFinalLatentsMaxAbs ?? NaN, 'abs');
