@@ -36,7 +36,8 @@ describe('project folders over IPC', () => {
     fs.mkdirSync(busy);
     fs.writeFileSync(path.join(busy, 'thesis.docx'), 'precious');
     expect(await studio.fail('project.new', { dir: busy, name: 'x' })).toMatchObject({ code: 'PROJECT_DIR_NOT_EMPTY' });
-    expect(await studio.fail('project.new', { dir: 'relative/dir', name: 'x' })).toMatchObject({ code: 'PROJECT_PATH_NOT_ABSOLUTE' });
+    // Every IPC path is absolute (HostPath in the contract): the schema refuses a relative one before the service runs.
+    expect(await studio.fail('project.new', { dir: 'relative/dir', name: 'x' })).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('path must be absolute') });
   });
 
   it('saves atomically, keeps the last 10 backups, and skips stale out-of-order saves', async () => {
