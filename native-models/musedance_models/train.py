@@ -94,7 +94,7 @@ class TrainSpec:
 
 
 def _atomic_save(obj, path):
-    tmp = path + ".tmp"
+    tmp = f"{path}.{os.getpid()}.tmp"   # per process: DDP ranks may save the same shared cache at once
     torch.save(obj, tmp)
     os.replace(tmp, path)
 

@@ -133,3 +133,28 @@ def test_golden_records_cover_edge_cases(tmp_path):
     assert all(len(case["ids"]) == 77 for case in records["cases"])
     special = next(c for c in records["cases"] if c["text"].startswith("<|startoftext|>"))
     assert special["ids"][:4] == [records["vocab_size"] - 2] * 2 + [ClipTokenizer.from_dir(str(tmp_path)).encoder["x</w>"], records["vocab_size"] - 1]
+
+
+def _train_into(out_dir):
+    train_bpe(CAPTIONS * 20, 700, out_dir)
+
+
+def test_processes_training_the_same_folder_at_once_never_expose_a_partial_file(tmp_path):
+    # DDP ranks each train the run's tokenizer into one folder; a rank that saw `vocab.json` used to read it
+    # half written and fail (the gloo peer then died with 'Connection closed by peer').
+    import multiprocessing
+
+    out = str(tmp_path / "tok")
+    ctx = multiprocessing.get_context("fork")
+    writers = [ctx.Process(target=_train_into, args=(out,)) for _ in range(4)]
+    for w in writers:
+        w.start()
+    reads = 0
+    while any(w.is_alive() for w in writers) or reads == 0:
+        if os.path.exists(os.path.join(out, "vocab.json")):
+            ClipTokenizer.from_dir(out)   # raises TokenizerFileError on a partial file
+            reads += 1
+    for w in writers:
+        w.join()
+        assert w.exitcode == 0
+    assert not [n for n in os.listdir(out) if n.endswith(".tmp")]

@@ -109,6 +109,13 @@ def build_vocab(merges: List[Tuple[str, str]]) -> Dict[str, int]:
     return vocab
 
 
+def _write_atomically(path: str, text: str) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
 def train_bpe(corpus: List[str], vocab_size: int, out_dir: str, min_frequency: int = 1) -> Tuple[str, str]:
     """Learn merges from `corpus`, write `vocab.json` and `merges.txt` into `out_dir`, return their paths.
 
@@ -122,10 +129,9 @@ def train_bpe(corpus: List[str], vocab_size: int, out_dir: str, min_frequency: i
     os.makedirs(out_dir, exist_ok=True)
     vocab_path = os.path.join(out_dir, VOCAB_FILE)
     merges_path = os.path.join(out_dir, MERGES_FILE)
-    with open(vocab_path, "w", encoding="utf-8") as handle:
-        json.dump(vocab, handle, ensure_ascii=False)
-    with open(merges_path, "w", encoding="utf-8") as handle:
-        handle.write(MERGES_HEADER + "\n")
-        for first, second in merges:
-            handle.write(f"{first} {second}\n")
+    # merges first, vocab last, each written whole and renamed into place: `vocab.json` existing is the sign
+    # that the folder is complete, and several processes training the same corpus at once (DDP ranks, two
+    # runs sharing a tokenizer folder) only ever replace a complete file with an identical one.
+    _write_atomically(merges_path, MERGES_HEADER + "\n" + "".join(f"{first} {second}\n" for first, second in merges))
+    _write_atomically(vocab_path, json.dumps(vocab, ensure_ascii=False))
     return vocab_path, merges_path
