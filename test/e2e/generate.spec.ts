@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test, expect } from './fixtures';
 import { makeClickTrack } from './support/song-project';
+import { openProjectFromEmptyState } from './support/open-project';
 import { ensureTestPack } from '../fixtures/inference/test-pack';
 import { validatePack } from '../../electron/services/inference/pack-validator';
 import type { BeatMarker, Project } from '../../electron/shared/domain/project';
@@ -82,10 +83,8 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   await call(studio.registry, 'project.save', { project, revision: 1, autosave: false });
   await call(studio.registry, 'project.close', { discardUnsaved: false });
 
-  await page.getByLabel('Project folder').fill(dir);
-  await page.getByRole('button', { name: 'Open' }).click();
   const panel = page.getByTestId('generate-panel');
-  await expect(panel).toBeVisible({ timeout: 60_000 });
+  await openProjectFromEmptyState(page, dir, panel);
   await expect(page.getByTestId('generate-provider')).toContainText(/CPU|CUDA/, { timeout: 30_000 });
   await page.getByTestId('generate-steps').fill(String(TEST_STEPS));
   await app.screenshot('generate-1-ready');

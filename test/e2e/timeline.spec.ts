@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { makeClickTrack, projectWithSong } from './support/song-project';
+import { openProjectFromEmptyState } from './support/open-project';
 
 const BPM = 120;
 const SONG_SEC = 12;
@@ -17,9 +18,7 @@ async function openSongProject(app: { page: Page; workDir: string; studio: { reg
   const song = makeClickTrack(path.join(app.workDir, 'click-120bpm.wav'), { bpm: BPM, seconds: SONG_SEC });
   const dir = path.join(app.workDir, 'dance');
   await projectWithSong(app.studio.registry, dir, song);
-  await app.page.getByLabel('Project folder').fill(dir);
-  await app.page.getByRole('button', { name: 'Open' }).click();
-  await expect(app.page.getByTestId('timeline-canvas')).toBeVisible({ timeout: 60_000 });
+  await openProjectFromEmptyState(app.page, dir, app.page.getByTestId('timeline-canvas'));
   return dir;
 }
 
