@@ -7,6 +7,8 @@
  * Then `toAudioEncoderInput` pads with 0 / truncates to the pack's frame count and applies AST's normalisation.
  * Arithmetic is float64 (torch uses float32), which keeps us well inside the golden tolerance.
  */
+import FFT from 'fft.js';
+
 export interface FbankOptions {
   sampleRateHz: number;
   numMelBins: number;
@@ -19,42 +21,6 @@ const LOW_FREQ_HZ = 20;
 const FLOAT32_EPS = 1.1920928955078125e-7;
 
 const melScale = (hz: number) => 1127 * Math.log(1 + hz / 700);
-
-/** In-place iterative radix-2 FFT of (re, im), length a power of two. */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    const wr = Math.cos(angle);
-    const wi = Math.sin(angle);
-    for (let start = 0; start < n; start += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
-        const a = start + k;
-        const b = a + len / 2;
-        const tr = re[b]! * cr - im[b]! * ci;
-        const ti = re[b]! * ci + im[b]! * cr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr;
-        im[a] = im[a]! + ti;
-        const ncr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = ncr;
-      }
-    }
-  }
-}
 
 /** Triangular mel weights [numBins][fftBins/2 + 1] as Kaldi's get_mel_banks builds them (last column zero). */
 function melBanks(numBins: number, paddedWindow: number, sampleRateHz: number): Float64Array[] {
@@ -92,8 +58,9 @@ export function kaldiFbank(wave: Float32Array, options: FbankOptions): { data: F
   const banks = melBanks(options.numMelBins, padded, options.sampleRateHz);
   const out = new Float32Array(frames * options.numMelBins);
   const frame = new Float64Array(windowSize);
-  const re = new Float64Array(padded);
-  const im = new Float64Array(padded);
+  const fft = new FFT(padded); // the same FFT the beat analysis uses (fft.js, radix-4)
+  const input = new Float64Array(padded);
+  const spectrum = new Float64Array(padded * 2); // interleaved re, im
   const power = new Float64Array(padded / 2 + 1);
   for (let f = 0; f < frames; f++) {
     const offset = f * shift;
@@ -101,14 +68,13 @@ export function kaldiFbank(wave: Float32Array, options: FbankOptions): { data: F
     for (let i = 0; i < windowSize; i++) mean += wave[offset + i]!;
     mean /= windowSize;
     for (let i = 0; i < windowSize; i++) frame[i] = wave[offset + i]! - mean;
-    re.fill(0);
-    im.fill(0);
     for (let i = windowSize - 1; i >= 0; i--) {
       const previous = i > 0 ? frame[i - 1]! : frame[0]!;
-      re[i] = (frame[i]! - PREEMPHASIS * previous) * window[i]!;
+      input[i] = (frame[i]! - PREEMPHASIS * previous) * window[i]!;
     }
-    fft(re, im);
-    for (let k = 0; k < power.length; k++) power[k] = re[k]! * re[k]! + im[k]! * im[k]!;
+    // input[windowSize..padded) stays 0: the zero padding.
+    fft.realTransform(spectrum, input);
+    for (let k = 0; k < power.length; k++) power[k] = spectrum[2 * k]! * spectrum[2 * k]! + spectrum[2 * k + 1]! * spectrum[2 * k + 1]!;
     for (let b = 0; b < options.numMelBins; b++) {
       const weights = banks[b]!;
       let energy = 0;

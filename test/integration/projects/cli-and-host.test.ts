@@ -4,30 +4,15 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { runCli } from '../../../electron/cli/main';
+import { cli, useCliScratch } from '../cli-in-process';
 import { startHost, type RunningHost } from '../../../electron/host/server';
-import { scratchDir, testStudio, type TestStudio } from './helpers';
+import { testStudio, type TestStudio } from './helpers';
 
-let root: string;
-beforeAll(() => {
-  root = scratchDir('musedance-cli-host-');
-  process.env.MUSEDANCE_DATA_DIR = path.join(root, 'data');
-});
-afterAll(() => {
-  delete process.env.MUSEDANCE_DATA_DIR;
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { out: (s) => ((out += s), true), err: (s) => ((err += s), true) });
-  return { code, out, err };
-}
+const root = useCliScratch('musedance-cli-host-');
 
 describe('musedance project CLI', () => {
   it('new --json prints one object and leaves no lock; validate and inspect report on the folder', async () => {
-    const dir = path.join(root, 'cli-project');
+    const dir = path.join(root(), 'cli-project');
     const made = await cli(['project', 'new', dir, '--name', 'From CLI', '--json']);
     expect(made.code).toBe(0);
     expect(made.out.trim().split('\n')).toHaveLength(1);
@@ -41,7 +26,7 @@ describe('musedance project CLI', () => {
   });
 
   it('validate reports a v1 project as needing migration without changing it', async () => {
-    const dir = path.join(root, 'v1');
+    const dir = path.join(root(), 'v1');
     fs.mkdirSync(dir);
     const fixture = path.resolve(__dirname, '../../fixtures/projects/v1/project.json');
     fs.copyFileSync(fixture, path.join(dir, 'project.json'));
@@ -52,7 +37,7 @@ describe('musedance project CLI', () => {
   });
 
   it('a future or damaged project fails with one line and a non-zero exit', async () => {
-    const dir = path.join(root, 'future');
+    const dir = path.join(root(), 'future');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'project.json'), '{"version":7}');
     const r = await cli(['project', 'validate', dir, '--json']);
@@ -72,12 +57,12 @@ describe('browser host guards', () => {
   let host: RunningHost;
   let dir: string;
   beforeAll(async () => {
-    studio = testStudio(path.join(root, 'host-data'));
-    const rendererDir = path.join(root, 'renderer');
+    studio = testStudio(path.join(root(), 'host-data'));
+    const rendererDir = path.join(root(), 'renderer');
     fs.mkdirSync(rendererDir);
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html>');
     host = await startHost({ registry: studio.registry, rendererDir, media: studio.media });
-    dir = path.join(root, 'hosted');
+    dir = path.join(root(), 'hosted');
     await studio.call('project.new', { dir, name: 'hosted' });
     fs.writeFileSync(path.join(dir, 'media', 'a.wav'), 'RIFF');
   });

@@ -1,32 +1,16 @@
 /** `musedance markers export|import` in process, on a real project folder through the real project service. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../electron/cli/main';
+import { describe, expect, it } from 'vitest';
+import { cli, useCliScratch } from '../cli-in-process';
 
-let root: string;
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'musedance-markers-cli-'));
-  process.env.MUSEDANCE_DATA_DIR = path.join(root, 'data');
-});
-afterAll(() => {
-  delete process.env.MUSEDANCE_DATA_DIR;
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { out: (s) => ((out += s), true), err: (s) => ((err += s), true) });
-  return { code, out, err };
-}
+const root = useCliScratch('musedance-markers-cli-');
 
 describe('musedance markers', () => {
   it('imports a label track into a project, exports it in all three formats, and re-imports each identically', async () => {
-    const dir = path.join(root, 'p');
+    const dir = path.join(root(), 'p');
     expect((await cli(['project', 'new', dir, '--json'])).code).toBe(0);
-    const labels = path.join(root, 'labels.txt');
+    const labels = path.join(root(), 'labels.txt');
     fs.writeFileSync(labels, '0.5\t0.5\tbeat 1 detected\n1.023456\t1.023456\tbeat 2 user anchored\n61.75\t61.75\tKick\n');
     const imported = await cli(['markers', 'import', dir, labels, '--json']);
     expect(imported.code).toBe(0);
@@ -37,7 +21,7 @@ describe('musedance markers', () => {
       [61.75, 'user', false],
     ]);
     for (const format of ['audacity', 'csv', 'fcpxml']) {
-      const out = path.join(root, `beats.${format}`);
+      const out = path.join(root(), `beats.${format}`);
       const first = await cli(['markers', 'export', dir, '--format', format, '--fps', '25', '--out', out, '--json']);
       expect(JSON.parse(first.out)).toEqual({ format, markers: 3, out });
       const text = fs.readFileSync(out, 'utf8');
@@ -49,10 +33,10 @@ describe('musedance markers', () => {
   });
 
   it('refuses a bad marker file with a one-line message and leaves the project as it was', async () => {
-    const dir = path.join(root, 'q');
+    const dir = path.join(root(), 'q');
     await cli(['project', 'new', dir]);
     const before = fs.readFileSync(path.join(dir, 'project.json'), 'utf8');
-    const bad = path.join(root, 'bad.csv');
+    const bad = path.join(root(), 'bad.csv');
     fs.writeFileSync(bad, 'Name,Start\nfirst,1.0\nsecond,soon\n');
     const r = await cli(['markers', 'import', dir, bad]);
     expect(r.code).not.toBe(0);
