@@ -1,6 +1,6 @@
 /**
  * The main job in the real renderer (Chromium, browser host, real ORT worker, real ffmpeg): a project with a
- * reference image, a song and edited beats; generate two segments, extend, re-roll the first (the second turns
+ * reference image, a song and edited beats; generate every timeline segment (two), extend past the song, re-roll the first (the second turns
  * stale), cancel a run mid-way (it stops within one step and leaves nothing behind), export the kept takes with
  * the music. Uses the bundled pack when it is present and valid, else a pack exported from a randomly initialised
  * model (then "close to the reference" cannot be asked of it; motion and structure still are).
@@ -18,7 +18,8 @@ import type { BeatMarker, Project } from '../../electron/shared/domain/project';
 const FPS = 12;
 const K = 48;
 const BPM = 120;
-const SONG_SEC = 14;
+/** 7.5 s = 90 frames: a timeline of exactly two 48-frame segments (the third is an extension past the song). */
+const SONG_SEC = 7.5;
 /** Few DDIM steps keep the test short; the sampler is the same at any step count. */
 const TEST_STEPS = 2;
 /**
@@ -92,8 +93,9 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   const seg = (n: number) => page.getByTestId(`generate-segment-${n}`);
   const idle = () => expect(page.getByTestId('generate-progress')).toHaveCount(0, { timeout: 300_000 });
 
-  // Two segments: the second extends the first (motion frames from its last latents).
-  await page.getByTestId('generate-two').click();
+  // All (two) timeline segments: the second extends the first (motion frames from its last latents).
+  await expect(page.getByTestId('generate-all')).toHaveText('Generate all remaining (2)');
+  await page.getByTestId('generate-all').click();
   await expect(page.getByTestId('generate-preview')).toBeVisible({ timeout: 120_000 });
   await idle();
   await expect(seg(1).getByTestId('take-chip-1')).toBeVisible();
@@ -101,7 +103,7 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   await expect(seg(2).getByTestId('segment-qa')).toContainText(/seam \d/);
   await app.screenshot('generate-2-two-segments');
 
-  // Extend: segment 3 from segment 2's kept take.
+  // Extend past the song: segment 3 from segment 2's kept take (its music is silence).
   await page.getByTestId('generate-extend').click();
   await idle();
   await expect(seg(3).getByTestId('take-chip-1')).toBeVisible();

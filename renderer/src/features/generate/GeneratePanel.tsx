@@ -1,9 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { Alert, Box, Button, LinearProgress, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
+import { actions } from '../../actions/registry';
 import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
 import { generateStore, keptTake, PRESET_STEPS, useGenerateState, type Preset } from './generate-store';
 import { SegmentTakes } from './SegmentTakes';
+import { remainingSegments } from './actions/index';
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
 
@@ -21,6 +23,8 @@ export function GeneratePanel() {
   const ordered = [...(project?.segments ?? [])].sort((a, b) => a.startFrame - b.startFrame);
   const firstMissing = ordered.findIndex((seg) => seg.takes.length === 0);
   const nextIndex = firstMissing === -1 ? ordered.length : firstMissing;
+  const remaining = remainingSegments(ordered);
+  const runAction = (id: string) => void actions.run(id, { studio, store: projectStore });
   const pack = generateStore.pack();
   const busy = !!s.running;
   const lastKept = [...ordered].reverse().map(keptTake).find(Boolean);
@@ -60,10 +64,10 @@ export function GeneratePanel() {
         </Typography>
         {!pack && s.packs.length > 0 && <Alert severity="warning">No usable model pack: {s.packs.map((p) => `${p.id}: ${p.problem?.message}`).join('; ')}</Alert>}
         <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
-          <Button variant="contained" disabled={!pack || !project} onClick={() => generateStore.enqueue([0, 1].map((k) => ({ segmentIndex: nextIndex + k, kind: nextIndex + k === 0 ? ('generate' as const) : ('extend' as const) })))} data-testid="generate-two">
-            Generate 2 segments
+          <Button variant="contained" disabled={!pack || !project || remaining === 0} onClick={() => runAction('generate.renderSong')} data-testid="generate-all" title="Queue every segment of the timeline that has no take yet (Ctrl+Shift+G)">
+            {remaining === 0 ? (ordered.length ? 'Every segment has a take' : 'Analyse a song first') : `Generate all remaining (${remaining})`}
           </Button>
-          <Button variant="outlined" disabled={!pack || !project} onClick={() => generateStore.enqueue([{ segmentIndex: nextIndex, kind: nextIndex === 0 ? 'generate' : 'extend' }])} data-testid="generate-extend">
+          <Button variant="outlined" disabled={!pack || !project} onClick={() => runAction('generate.next')} data-testid="generate-extend" title="Queue the next segment, continuing from the last frames of the one before (Ctrl+G)">
             {nextIndex === 0 ? 'Generate first segment' : `Extend (segment ${nextIndex + 1})`}
           </Button>
           <Button variant="outlined" disabled={!pack || !project || busy} onClick={() => void generateStore.exportKept()} data-testid="generate-export">

@@ -19,17 +19,19 @@ export const generateNext = defineAction({
   },
 });
 
+/** Timeline segments from the first one without a take to the end (the count the Generate panel shows). */
+export const remainingSegments = (segments: { takes: unknown[]; startFrame: number }[]) => Math.max(0, segments.length - nextIndex(segments));
+
 export const renderSong = defineAction({
   id: 'generate.renderSong',
   label: 'Render the remaining segments (queue)',
   shortcut: 'Mod+Shift+G',
   group: 'Generate',
-  enabled: ({ store }) => !!store.getState().project && !!generateStore.pack(),
+  enabled: ({ store }) => !!generateStore.pack() && remainingSegments(store.getState().project?.segments ?? []) > 0,
   run: ({ store }) => {
     const segments = store.getState().project!.segments;
     const from = nextIndex(segments);
-    const to = Math.max(segments.length, from + 1);
-    generateStore.enqueue(Array.from({ length: to - from }, (_, k) => ({ segmentIndex: from + k, kind: from + k === 0 ? ('generate' as const) : ('extend' as const) })));
+    generateStore.enqueue(Array.from({ length: remainingSegments(segments) }, (_, k) => ({ segmentIndex: from + k, kind: from + k === 0 ? ('generate' as const) : ('extend' as const) })));
   },
 });
 
