@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test, expect } from './fixtures';
+import { test, expect, SCREENSHOT_DIR } from './fixtures';
 import { makeClickTrack } from './support/song-project';
 import { openProjectFromEmptyState } from './support/open-project';
 import { ensureTestPack } from '../fixtures/inference/test-pack';
@@ -102,6 +102,10 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   await expect(seg(2).getByTestId('take-chip-1')).toBeVisible();
   await expect(seg(2).getByTestId('segment-qa')).toContainText(/seam \d/);
   await app.screenshot('generate-2-two-segments');
+  // The same seam QA on the timeline: a badge on each kept take's segment, described in words on the canvas.
+  const timeline = page.getByTestId('timeline-canvas');
+  await expect(timeline).toHaveAttribute('data-seam-qa', /^Seam QA of the kept takes: 1: first segment, SSIM \d\.\d\d.*; 2: seam \d+\.\dx, SSIM \d\.\d\d/);
+  await page.getByTestId('timeline-panel').screenshot({ path: path.join(SCREENSHOT_DIR, 'generate-2b-timeline-seam-qa.png') });
 
   // Extend past the song: segment 3 from segment 2's kept take (its music is silence).
   await page.getByTestId('generate-extend').click();

@@ -14,6 +14,9 @@ import { Observable } from '../../state/emitter';
 import { notify, notifyError } from '../../state/notifications';
 import type { ProjectStore } from '../../state/project-store';
 import { defaultSeed, SEGMENT_COLOURS } from '../timeline/segment-ops';
+import { keptTake } from './seam-badges';
+
+export { keptTake };
 
 export type Preset = 'draft' | 'standard' | 'high';
 export const PRESET_STEPS: Record<Preset, number> = { draft: 8, standard: 20, high: 40 };
@@ -282,7 +285,6 @@ export class GenerateStore extends Observable<GenerateState> {
   }
 }
 
-export const keptTake = (segment: Segment) => segment.takes.find((t) => t.id === segment.keptTakeId) ?? segment.takes[segment.takes.length - 1] ?? null;
 
 /** Adds the take and keeps it; a re-roll makes the following segment's takes stale (their motion came from the old one). */
 export function applyNewTake(p: Project, segmentId: string, take: Segment['takes'][number], reroll: boolean): Project {

@@ -19,6 +19,8 @@ import { timelineStore, type SongAnalysis } from './timeline-store';
 import { markerAnnouncement } from './marker-announce';
 import { loadFinePeaks } from './fine-peaks';
 import { useStudio } from '../../bridge/index';
+import { generateStore } from '../generate/generate-store';
+import { describeSeam, seamBadges } from '../generate/seam-badges';
 
 /** Snapping reaches this far (pixels on screen) for an onset to pull a dragged beat. */
 const SNAP_PX = 12;
@@ -60,18 +62,34 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
     const getBeats = () => projectStore.getState().project?.beats ?? [];
     const metronome = new Metronome(getBeats, () => ws.getCurrentTime(), (n) => (host.dataset.metronomeClicks = String(n)));
 
+    let shownQa = generateStore.getState().qa;
     const push = () => {
       const p = projectStore.getState().project;
       const t = timelineStore.getState();
       if (!p) return;
       const said = markerAnnouncement(p, t.selectedBeats);
       if (liveRef.current && liveRef.current.textContent !== said) liveRef.current.textContent = said;
-      plugin.setData({ beats: p.beats, segments: p.segments, fps: p.fps, selected: t.selectedBeats, selectedSegments: t.selectedSegments, focusedBeatId: t.selectedBeats.size === 1 ? [...t.selectedBeats][0]! : null });
+      shownQa = generateStore.getState().qa;
+      const seams = seamBadges(p.segments, shownQa);
+      plugin.setData({ beats: p.beats, segments: p.segments, fps: p.fps, selected: t.selectedBeats, selectedSegments: t.selectedSegments, focusedBeatId: t.selectedBeats.size === 1 ? [...t.selectedBeats][0]! : null, seams });
+      // The badges' meaning in words: a hover tooltip on the timeline, and what tests and screen readers read.
+      const ordered = [...p.segments].sort((a, b) => a.startFrame - b.startFrame);
+      const lines = ordered.flatMap((seg, i) => (seams.has(seg.id) ? [describeSeam(i, seams.get(seg.id)!)] : []));
+      const canvas = plugin.getCanvas();
+      const seamText = lines.length ? `Seam QA of the kept takes: ${lines.join('; ')}` : '';
+      if (canvas.dataset.seamQa !== seamText) {
+        canvas.dataset.seamQa = seamText;
+        canvas.title = seamText;
+      }
     };
     push();
     const unsubs: Array<() => void> = [
       projectStore.subscribe(push),
       timelineStore.subscribe(push),
+      // Only QA changes matter here (the generate store also changes on every preview step).
+      generateStore.subscribe(() => {
+        if (generateStore.getState().qa !== shownQa) push();
+      }),
       plugin.on('marker-add', (t) => addBeatAt(t)),
       plugin.on('marker-select', (ids, mode) => {
         const next = new Set(mode === 'toggle' ? timelineStore.getState().selectedBeats : []);

@@ -9,6 +9,7 @@ import WaveSurfer from 'wavesurfer.js';
 import type { BasePluginEvents } from 'wavesurfer.js/dist/base-plugin.js';
 import type { BeatMarker, Segment } from '@shared/domain/project';
 import { lowerBound } from './beat-ops';
+import type { SeamBadge } from '../generate/seam-badges';
 import { drawTimeline, type DrawInput } from './draw-timeline';
 import { laneAt, TIMELINE_HEIGHT, timeToX, xToTime, type ViewWindow } from './lane-layout';
 
@@ -19,6 +20,7 @@ export interface MarkerData {
   selectedSegments: ReadonlySet<string>;
   fps: number;
   focusedBeatId: string | null;
+  seams: ReadonlyMap<string, SeamBadge>;
 }
 
 export interface BeatMarkerOptions {
@@ -70,7 +72,7 @@ export const BeatMarkerPlugin = WaveSurfer.definePlugin<BeatMarkerOptions, BeatM
     playhead.remove();
   });
 
-  let data: MarkerData = { beats: [], selected: new Set(), segments: [], selectedSegments: new Set(), fps: 12, focusedBeatId: null };
+  let data: MarkerData = { beats: [], selected: new Set(), segments: [], selectedSegments: new Set(), fps: 12, focusedBeatId: null, seams: new Map() };
   let gesture: Gesture = { kind: 'idle' };
   let frameRequest = 0;
   let lastView: ViewWindow | null = null;
@@ -107,6 +109,7 @@ export const BeatMarkerPlugin = WaveSurfer.definePlugin<BeatMarkerOptions, BeatM
       selectedSegments: data.selectedSegments,
       box: gesture.kind === 'press-empty' && gesture.boxing ? { x0: gesture.x0, x1: gesture.x1, y0: gesture.y0, y1: gesture.y1 } : null,
       focusedBeatId: data.focusedBeatId,
+      seams: data.seams,
     };
     drawTimeline(g, input);
     // The visible window, for tests and tools that need to point at a time.

@@ -5,6 +5,7 @@
  */
 import type { BeatMarker, Segment } from '@shared/domain/project';
 import { lowerBound } from './beat-ops';
+import type { SeamBadge } from '../generate/seam-badges';
 import { beatFrame } from './frame-model';
 import { LANES, laneTops, formatClock, rulerStepSec, timeToX, visibleEndSec, type ViewWindow } from './lane-layout';
 
@@ -21,6 +22,8 @@ export interface DrawInput {
   selectedSegments: ReadonlySet<string>;
   box: { x0: number; x1: number; y0: number; y1: number } | null;
   focusedBeatId: string | null;
+  /** Seam QA of each segment's kept take, by segment id (drawn on the boundary where the segment starts). */
+  seams: ReadonlyMap<string, SeamBadge>;
 }
 
 export const COLOURS = {
@@ -38,7 +41,13 @@ export const COLOURS = {
   boundary: 'rgba(255,255,255,0.35)',
   box: 'rgba(138,180,255,0.18)',
   boxEdge: '#8ab4ff',
+  seamOk: '#5fd38d',
+  seamWarn: '#ffb020',
+  seamRing: '#0d0f12',
 } as const;
+
+/** Radius of a seam badge (CSS px): big enough to see at any zoom, small enough not to hide the prompt. */
+const SEAM_BADGE_R = 5;
 
 export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): void {
   const { view, heightPx } = input;
@@ -126,9 +135,34 @@ function drawSegments(ctx: CanvasRenderingContext2D, input: DrawInput): void {
       ctx.rect(x0 + 4, top, x1 - x0 - 8, LANES.segmentH);
       ctx.clip();
       ctx.fillStyle = COLOURS.segmentText;
-      ctx.fillText(`${i + 1}  ${s.prompt || '(no prompt)'}`, Math.max(x0, 0) + 6, top + LANES.segmentH / 2);
+      ctx.fillText(`${i + 1}  ${s.prompt || '(no prompt)'}`, Math.max(x0, 0) + 6 + (input.seams.has(s.id) ? SEAM_BADGE_R * 2 : 0), top + LANES.segmentH / 2);
       ctx.restore();
     }
+  }
+  drawSeamBadges(ctx, input, from, last);
+}
+
+/**
+ * Seam QA on the timeline: a dot on each segment's start boundary (green: the take continues smoothly and stays
+ * near the reference; amber: check it), and a thin bar along the bottom of the segment in the same colour.
+ */
+function drawSeamBadges(ctx: CanvasRenderingContext2D, input: DrawInput, from: number, last: number): void {
+  const { view, segments, fps } = input;
+  const top = laneTops.segments;
+  for (let i = from; i <= last; i++) {
+    const s = segments[i]!;
+    const badge = input.seams.get(s.id);
+    if (!badge) continue;
+    const x0 = timeToX(view, s.startFrame / fps);
+    const x1 = timeToX(view, (s.startFrame + s.frames) / fps);
+    const colour = badge.warn || badge.stale ? COLOURS.seamWarn : COLOURS.seamOk;
+    ctx.fillStyle = colour;
+    ctx.fillRect(x0 + 1, top + LANES.segmentH - 6, Math.max(1, x1 - x0 - 2), 3);
+    ctx.beginPath();
+    ctx.arc(x0 + SEAM_BADGE_R + 2, top + LANES.segmentH / 2, SEAM_BADGE_R, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.strokeStyle = COLOURS.seamRing;
+    ctx.stroke();
   }
 }
 
