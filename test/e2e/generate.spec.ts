@@ -20,8 +20,14 @@ const K = 48;
 const BPM = 120;
 /** 7.5 s = 90 frames: a timeline of exactly two 48-frame segments (the third is an extension past the song). */
 const SONG_SEC = 7.5;
-/** Few DDIM steps keep the test short; the sampler is the same at any step count. */
-const TEST_STEPS = 2;
+/** Few DDIM steps keep the test short (the sampler is the same at any count); 8 as in RESULTS.md's evaluation. */
+const TEST_STEPS = 8;
+/**
+ * Sample reference images (assets/samples, made by `tiny_pack samples`): subjects the bundled pack never saw in
+ * training. The second is the chance level: frames that ignored their reference would look as much like it.
+ */
+const SAMPLE_IMAGE = path.resolve('assets/samples/dancer.png');
+const OTHER_SUBJECT = path.resolve('assets/samples/ring.png');
 /**
  * SSIM floor of the bundled pack's frames against the reference: from native-models/RESULTS.md (a line
  * "SSIM floor ... 0.xx"), else MUSEDANCE_SSIM_FLOOR; null when neither exists yet (then it is only reported).
@@ -72,8 +78,7 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   if (!bundledOk) process.env.MUSEDANCE_PACK_DIRS = await ensureTestPack(K);
 
   // A project made through the real services: reference image, click-track song, user-edited beats.
-  const image = path.join(workDir, 'dancer.png');
-  execFileSync(ffmpegBin, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=640x480', '-frames:v', '1', image]);
+  const image = SAMPLE_IMAGE;
   const song = makeClickTrack(path.join(workDir, 'click.wav'), { bpm: BPM, seconds: SONG_SEC });
   const dir = path.join(workDir, 'dance');
   const opened = await call<{ project: Project }>(studio.registry, 'project.new', { dir, name: 'Generate e2e' });
@@ -161,9 +166,15 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   for (let i = 1; i < frames.length; i++) motion += frames[i]!.reduce((s, v, j) => s + Math.abs(v - frames[i - 1]![j]!), 0) / frames[i]!.length;
   expect(motion / (frames.length - 1)).toBeGreaterThan(0.05);
   const reference = grayFrames(path.join(dir, img.prepared.path), 64)[0]!;
-  const ssims = frames.map((f) => globalSsim(f, reference));
-  const meanSsim = ssims.reduce((a, b) => a + b, 0) / ssims.length;
+  const other = grayFrames(OTHER_SUBJECT, 64)[0]!;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const meanSsim = mean(frames.map((f) => globalSsim(f, reference)));
+  const chance = mean(frames.map((f) => globalSsim(f, other)));
   const floor = bundledSsimFloor();
-  test.info().annotations.push({ type: 'ssim-vs-reference', description: `${meanSsim.toFixed(3)} (${bundledOk ? 'bundled pack' : 'random-weights test pack'}; floor ${floor ?? 'not published yet'})` });
-  if (bundledOk && floor !== null) expect(meanSsim).toBeGreaterThan(floor);
+  test.info().annotations.push({ type: 'ssim-vs-reference', description: `${meanSsim.toFixed(3)} vs another subject ${chance.toFixed(3)} (${bundledOk ? 'bundled pack' : 'random-weights test pack'}; published floor ${floor ?? 'none'})` });
+  console.log(`# generate e2e: SSIM to the reference ${meanSsim.toFixed(3)}, to another subject ${chance.toFixed(3)}, published floor ${floor ?? 'none'} (${bundledOk ? 'bundled pack' : 'test pack'})`);
+  if (bundledOk) {
+    expect(meanSsim).toBeGreaterThan(chance);
+    if (floor !== null) expect(meanSsim).toBeGreaterThan(floor);
+  }
 });
