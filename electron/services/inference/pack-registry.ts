@@ -1,5 +1,5 @@
 /**
- * Where packs live: bundled ones under `<appRoot>/assets/models/<id>`, the user's under `<dataDir>/packs/<id>`,
+ * Where packs live: bundled ones under `config.bundledPacksDir/<id>` (assets/models in a checkout), the user's under `<dataDir>/packs/<id>`,
  * and extra folders from `MUSEDANCE_PACK_DIRS` (path-delimited; for tests, CI and users with packs elsewhere).
  * The pack id is the folder name; the first one found wins (bundled, then user, then extra).
  */
@@ -34,7 +34,7 @@ function candidates(config: StudioConfig, env: NodeJS.ProcessEnv = process.env):
       if (fs.existsSync(path.join(root, e.name, MANIFEST_FILE))) out.push({ id: e.name, dir: path.join(root, e.name), source });
     }
   };
-  scan(path.join(config.appRoot, 'assets', 'models'), 'bundled');
+  scan(config.bundledPacksDir, 'bundled');
   scan(path.join(config.dataDir, 'packs'), 'user');
   for (const dir of (env.MUSEDANCE_PACK_DIRS ?? '').split(path.delimiter).filter(Boolean)) {
     const id = path.basename(path.resolve(dir));
@@ -71,6 +71,6 @@ export async function listPacks(config: StudioConfig, options: { validate: boole
 
 export function resolvePackDir(config: StudioConfig, id: string): string {
   const found = candidates(config).find((l) => l.id === id);
-  if (!found) throw new StudioError(E.packNotFound, `No model pack named "${id}" (bundled packs are in assets/models, yours in ${path.join(config.dataDir, 'packs')}).`);
+  if (!found) throw new StudioError(E.packNotFound, `No model pack named "${id}" (bundled packs are in ${config.bundledPacksDir}, yours in ${path.join(config.dataDir, 'packs')}).`);
   return found.dir;
 }

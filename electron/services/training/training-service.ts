@@ -45,7 +45,7 @@ export class TrainingService {
   get env(): RunEnvironment {
     return {
       pythonPath: this.config.pythonPath,
-      modelsDir: path.join(this.config.appRoot, 'native-models'),
+      modelsDir: this.config.nativeModelsDir,
       media: { ffmpegPath: this.config.ffmpegPath, ffprobePath: this.config.ffprobePath },
       ...this.envOverrides,
     };
@@ -64,7 +64,7 @@ export class TrainingService {
   async basePacks(): Promise<(PackInfo & { source: 'user' | 'bundled' })[]> {
     const dirs = await listPackDirs([
       { dir: this.packsRoot, source: 'user' },
-      { dir: path.join(this.config.appRoot, 'assets', 'models'), source: 'bundled' },
+      { dir: this.config.bundledPacksDir, source: 'bundled' },
     ]);
     const packs: (PackInfo & { source: 'user' | 'bundled' })[] = [];
     for (const d of dirs) {

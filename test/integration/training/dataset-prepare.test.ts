@@ -89,7 +89,7 @@ from musedance_models.data.loader import Dataset
 d = Dataset(sys.argv[1], "train", 12.0, 64, 64)
 print(json.dumps([len(c.frames) for c in d.clips]))`;
     const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(config.pythonPath, ['-c', check, dir], { cwd: path.join(config.appRoot, 'native-models'), encoding: 'utf8' });
+    const out = execFileSync(config.pythonPath, ['-c', check, dir], { cwd: config.nativeModelsDir, encoding: 'utf8' });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([50, 50]);
 
     const after = await service.removeClip(dir, clip.id);

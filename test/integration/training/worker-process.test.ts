@@ -8,7 +8,7 @@ import { checkPython } from '../../../electron/services/training/python-check';
 import { TrainingWorker } from '../../../electron/services/training/training-worker';
 
 const config = loadConfig();
-const modelsDir = path.join(config.appRoot, 'native-models');
+const modelsDir = config.nativeModelsDir;
 
 describe('training worker process', () => {
   it('checks the configured Python: missing interpreter, interpreter without torch, the real one', async () => {
