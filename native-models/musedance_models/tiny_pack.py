@@ -3,6 +3,7 @@
     /usr/bin/python3 -m musedance_models.tiny_pack train      # data + VAE + stage 1 + 4 stage-2 variants (resumable)
     /usr/bin/python3 -m musedance_models.tiny_pack export     # ONNX pack of the full variant -> assets/models/musedance-tiny
     /usr/bin/python3 -m musedance_models.tiny_pack eval       # held-out metrics + ablation, also as BENCH lines
+    /usr/bin/python3 -m musedance_models.tiny_pack samples    # held-out reference images -> assets/samples
     /usr/bin/python3 -m musedance_models.tiny_pack all        # the three in order
 
 Everything lives in native-models/runs/tiny/ (gitignored); re-running the same command resumes every phase from
@@ -25,11 +26,14 @@ RUN_DIR = os.path.join(NATIVE, "runs", "tiny")
 DATA_DIR = os.path.join(RUN_DIR, "data")
 PACK_DIR = os.path.join(REPO, "assets", "models", "musedance-tiny")
 
-MAX_CLIPS = 64   # train clips used (of 160): encoding every frame with the VAE is itself costly on shared cores
+MAX_CLIPS = 160  # train clips used (all generated): more subjects is what lets the model copy an unseen reference
+# Threads per training process. One by default: OpenMP barriers stall badly on oversubscribed cores, and the
+# four stage-2 variants run side by side. On an idle machine, VAE and stage 1 (one process) can use more.
+THREADS = int(os.environ.get("MUSEDANCE_TRAIN_THREADS", "1"))
 BUDGET = {
-    "vae": dict(steps=600, batch_size=8, lr=1e-3, vae_crop=32),
-    "stage1": dict(steps=900, batch_size=6, lr=5e-4, window=6),
-    "stage2": dict(steps=250, batch_size=2, lr=5e-4, train_frames=8),
+    "vae": dict(steps=6000, batch_size=8, lr=1e-3, vae_crop=32),
+    "stage1": dict(steps=16000, batch_size=6, lr=5e-4, window=6),
+    "stage2": dict(steps=1500, batch_size=2, lr=5e-4, train_frames=8),
 }
 VARIANTS = {
     "full": dict(use_music=True, use_beat=True, use_motion=True),
@@ -52,7 +56,7 @@ def _events(prefix):
 
 def run_stage(stage, out, init=None, **extra):
     from .train import TrainSpec, run
-    spec = TrainSpec(stage=stage, dataset=DATA_DIR, out_dir=out, init=init, threads=1, seed=0, max_clips=MAX_CLIPS,
+    spec = TrainSpec(stage=stage, dataset=DATA_DIR, out_dir=out, init=init, threads=THREADS, seed=0, max_clips=MAX_CLIPS,
                      latent_cache=os.path.join(RUN_DIR, "latents.pt"),
                      checkpoint_every_steps=100, checkpoint_every_sec=150, log_every=10, **BUDGET[stage], **extra)
     return run(spec, _events(os.path.basename(out)))
@@ -104,6 +108,23 @@ def cmd_eval(args):
                  quick=args.quick)
 
 
+SAMPLES_DIR = os.path.join(REPO, "assets", "samples")
+# Held-out subjects (never trained on) used as the studio's sample reference images and by the generate e2e.
+SAMPLE_CLIPS = {"dancer.png": "heldout_0002", "ring.png": "heldout_0001"}
+SAMPLE_UPSCALE = 4   # nearest-neighbour: shrinking it back to the pack's 64x64 gives the original pixels
+
+
+def cmd_samples(_args):
+    from PIL import Image
+    ensure_data()
+    os.makedirs(SAMPLES_DIR, exist_ok=True)
+    for name, clip in SAMPLE_CLIPS.items():
+        frame = Image.open(os.path.join(DATA_DIR, "clips", clip, "frames", "000000.png")).convert("RGB")
+        big = frame.resize((frame.width * SAMPLE_UPSCALE, frame.height * SAMPLE_UPSCALE), Image.NEAREST)
+        big.save(os.path.join(SAMPLES_DIR, name), optimize=True)
+        log(f"{name} <- {clip} frame 0 ({big.width}x{big.height})")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="train / export / evaluate the bundled musedance-tiny pack")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -113,6 +134,7 @@ def main(argv=None):
     sub.add_parser("export")
     ev = sub.add_parser("eval")
     ev.add_argument("--quick", action="store_true")
+    sub.add_parser("samples")
     sub.add_parser("all")
     a = ap.parse_args(argv)
     import torch
@@ -120,7 +142,7 @@ def main(argv=None):
     if a.cmd == "all":
         cmd_train(a); cmd_export(a); a.quick = False; cmd_eval(a)
     else:
-        {"train": cmd_train, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval}[a.cmd](a)
+        {"train": cmd_train, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval, "samples": cmd_samples}[a.cmd](a)
     return 0
 
 
