@@ -83,7 +83,8 @@ def cmd_train(_args):
         logf = open(os.path.join(RUN_DIR, f"stage2_{name}.log"), "a")
         procs.append((name, subprocess.Popen([sys.executable, "-m", "musedance_models.tiny_pack", "stage2", name],
                                              cwd=NATIVE, stdout=logf, stderr=subprocess.STDOUT,
-                                             env=dict(os.environ, PYTHONPATH=NATIVE, OMP_NUM_THREADS="1"))))
+                                             env=dict(os.environ, PYTHONPATH=NATIVE, OMP_NUM_THREADS="1",
+                                                         MUSEDANCE_TRAIN_THREADS="1"))))  # 4 side by side
     failed = [n for n, p in procs if p.wait() != 0]
     if failed:
         raise SystemExit(f"stage-2 variants failed: {failed} (see {RUN_DIR}/stage2_<name>.log)")
