@@ -99,6 +99,14 @@ test('the analysed song: detected beats on the click track, frame one-hot, playb
   await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('a dancer spins under neon light');
   await page.keyboard.press('Control+Shift+Z');
   await expect(page.getByLabel('Prompt for segment 2')).toHaveValue('chorus: arms up, jump on every beat');
+  // Segments from the keyboard: '.' and ',' step the selection (and the playhead) like ']' and '[' do for beats.
+  await page.keyboard.press('.');
+  await expect(page.getByLabel('Prompt for segment 3')).toBeVisible();
+  await page.keyboard.press(',');
+  await page.keyboard.press(',');
+  await expect(page.getByLabel('Prompt for segment 1')).toBeVisible();
+  await page.keyboard.press(',');
+  await expect(page.getByLabel('Prompt for segment 1')).toBeVisible();
   // The edits are project state: saved into project.json with the segments and beats.
   await page.keyboard.press('Control+S');
   await expect

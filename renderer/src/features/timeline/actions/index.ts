@@ -16,6 +16,7 @@ import { nudgeRightFine } from './nudge-right-fine';
 import { playPause } from './play-pause';
 import { redetectRegion } from './redetect-region';
 import { selectNextBeat } from './select-next-beat';
+import { selectNextSegment, selectPreviousSegment } from './select-segment';
 import { selectPreviousBeat } from './select-previous-beat';
 import { shiftAfterLeft } from './shift-after-left';
 import { shiftAfterRight } from './shift-after-right';
@@ -29,5 +30,5 @@ export const timelineActions: Action[] = [
   playPause, zoomIn, zoomOut, followPlayhead, toggleMetronome,
   addBeat, deleteBeats, nudgeLeft, nudgeRight, nudgeLeftFine, nudgeRightFine, shiftAfterLeft, shiftAfterRight,
   selectPreviousBeat, selectNextBeat, halveTempo, doubleTempo, tapTempo, applyTappedTempo, redetectRegion, toggleAnchor,
-  exportMarkers, importMarkers, editPrompt,
+  exportMarkers, importMarkers, editPrompt, selectPreviousSegment, selectNextSegment,
 ];
