@@ -248,4 +248,16 @@ test('beat markers export to Audacity, CSV and FCPXML and re-import identical; a
   await app.screenshot('timeline-import-error');
   await page.getByRole('button', { name: 'Close' }).click();
   expect(await beatCount(page)).toBe(n);
+
+  // Merge instead of replace: two labels, one on an existing beat (it replaces that beat), one between beats.
+  const t0 = Number(fs.readFileSync(path.join(app.workDir, 'Timeline_test-beats.txt'), 'utf8').split('\t')[0]);
+  const labels = `${t0.toFixed(6)}\t${t0.toFixed(6)}\tdownbeat\n0.250000\t0.250000\toffbeat\n`;
+  await page.keyboard.press('Control+I');
+  const dialog = page.getByRole('dialog', { name: 'Import beat markers' });
+  await dialog.getByTestId('marker-merge').check();
+  await dialog.getByTestId('marker-file').setInputFiles({ name: 'extra.txt', mimeType: 'text/plain', buffer: Buffer.from(labels) });
+  await expect(page.getByTestId('notice').last()).toContainText('Merged 2 beat markers');
+  expect(await beatCount(page)).toBe(n + 1);
+  await page.keyboard.press('Control+Z');
+  await expect.poll(() => beatCount(page)).toBe(n);
 });

@@ -86,4 +86,13 @@ describe('beat ops', () => {
       { numRuns: 200 },
     );
   });
+
+  it('merges imported markers: one within 70 ms of a beat replaces it, the rest of both are kept, in time order', () => {
+    const current = [beat('a', 0.5), beat('b', 1.0, { anchored: true }), beat('c', 2.0)];
+    const imported = [beat('x', 1.03, { source: 'user' }), beat('y', 3.0, { source: 'user' }), beat('z', 0.2, { source: 'user' })];
+    const merged = ops.mergeBeats(current, imported);
+    expect(merged.map((b) => [b.id, b.timeSec])).toEqual([['z', 0.2], ['a', 0.5], ['x', 1.03], ['c', 2.0], ['y', 3.0]]);
+    expect(ops.mergeBeats([], imported)).toHaveLength(3);
+    expect(ops.mergeBeats(current, [])).toEqual(current);
+  });
 });

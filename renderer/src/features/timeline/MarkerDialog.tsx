@@ -3,12 +3,12 @@
  * A bad file shows its error here (which line, what is wrong) and changes nothing.
  */
 import { useMemo, useState } from 'react';
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField, Typography } from '@mui/material';
+import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, MenuItem, TextField, Typography } from '@mui/material';
 import { MARKER_FORMATS, MARKER_FORMAT_INFO, TIMECODE_RATES, detectMarkerFormat, parseMarkers, serializeMarkers, type MarkerFormat } from '@shared/domain/markers/index';
 import { StudioError } from '@shared/result';
 import { notify } from '../../state/notifications';
-import { useProjectState } from '../../state/project-store';
-import { beatsFromRecords, newBeatId } from './beat-ops';
+import { projectStore, useProjectState } from '../../state/project-store';
+import { beatsFromRecords, mergeBeats, newBeatId } from './beat-ops';
 import { replaceAllBeats } from './timeline-edits';
 import { readyAnalysis, timelineStore, useTimeline } from './timeline-store';
 
@@ -84,6 +84,7 @@ function ImportBody({ onClose }: { onClose(): void }) {
   const [fps, setFps] = useState(24);
   const [format, setFormat] = useState<MarkerFormat>('audacity');
   const [error, setError] = useState<string | null>(null);
+  const [merge, setMerge] = useState(false);
   const choose = async (file: File | undefined) => {
     if (!file) return;
     setError(null);
@@ -95,8 +96,10 @@ function ImportBody({ onClose }: { onClose(): void }) {
       const duration = readyAnalysis()?.durationSec;
       const outside = duration ? records.filter((r) => r.timeSec > duration + 0.5).length : 0;
       if (outside === records.length) throw new StudioError('MARKERS_BAD_FILE', `All ${records.length} markers lie after the end of the song.`);
-      replaceAllBeats(`Import ${records.length} markers`, beatsFromRecords(records, newBeatId));
-      notify('success', `Imported ${records.length} beat markers from ${file.name}${outside ? ` (${outside} after the song's end)` : ''}.`);
+      const imported = beatsFromRecords(records, newBeatId);
+      const current = projectStore.getState().project?.beats ?? [];
+      replaceAllBeats(merge ? `Merge ${records.length} markers` : `Import ${records.length} markers`, merge ? mergeBeats(current, imported) : imported);
+      notify('success', `${merge ? 'Merged' : 'Imported'} ${records.length} beat markers from ${file.name}${outside ? ` (${outside} after the song's end)` : ''}.`);
       onClose();
     } catch (e) {
       setError(e instanceof StudioError ? e.message : `Could not read ${file.name}: ${(e as Error).message}`);
@@ -107,8 +110,12 @@ function ImportBody({ onClose }: { onClose(): void }) {
       <DialogTitle>Import beat markers</DialogTitle>
       <DialogContent>
         <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-          Replaces the song's beats (undo brings them back). The format is read from the file; the frame rate is used for CSV timecodes without a seconds column.
+          Replaces the song's beats, or merges the markers into them (undo brings them back). The format is read from the file; the frame rate is used for CSV timecodes without a seconds column.
         </Typography>
+        <FormControlLabel
+          control={<Checkbox checked={merge} onChange={(e) => setMerge(e.target.checked)} slotProps={{ input: { 'data-testid': 'marker-merge' } as object }} />}
+          label="Merge with the current beats (a marker within 70 ms of a beat replaces it)"
+        />
         <FormatFields format={format} setFormat={setFormat} fps={fps} setFps={setFps} />
         <Button variant="outlined" component="label" sx={{ mt: 2, display: 'block', width: 'fit-content' }}>
           Choose marker file…

@@ -169,6 +169,20 @@ export function beatsFromRecords(records: readonly Pick<BeatMarker, 'timeSec' | 
   return sorted(records.map((r) => ({ id: newId(), timeSec: round6(r.timeSec), source: r.source, anchored: r.anchored })));
 }
 
+/**
+ * Imported markers merged into the current beats: an imported marker within SAME_BEAT_SEC of a beat replaces
+ * it (the file is what the user chose to bring in), every other beat and marker is kept.
+ */
+export function mergeBeats(current: readonly BeatMarker[], imported: readonly BeatMarker[]): BeatMarker[] {
+  const incoming = sorted([...imported]);
+  const times = incoming.map((b) => b.timeSec);
+  const kept = current.filter((b) => {
+    const near = nearestIn(times, b.timeSec);
+    return near === null || Math.abs(near - b.timeSec) >= SAME_BEAT_SEC;
+  });
+  return sorted([...kept, ...incoming]);
+}
+
 let idCounter = 0;
 /** Marker ids unique within a session and across reloads (time + counter + random). */
 export const newBeatId: NewId = () => `b${Date.now().toString(36)}${(idCounter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
