@@ -150,6 +150,8 @@ def evaluate_all(data_dir, variants: dict, stage1_ckpt, out_json, log=print, qui
     out_dir = os.path.dirname(out_json)
     jobs = dict(variants)
     jobs["untrained"] = variants["full"]
+    # Stage 1 alone (its stage-2 modules are still zero-initialised: an identity): what stage 2 adds.
+    jobs["stage1_only"] = stage1_ckpt
     procs = {}
     native = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for name, ck in jobs.items():
@@ -179,7 +181,7 @@ def print_report(results):
           f"inter-frame diff {u['gt_interframe_diff']:.4f}, beat alignment {u['gt_beat_alignment']:.3f}; "
           f"other-clip SSIM-to-ref (chance) {u['other_clip_ssim_to_ref']:.3f}")
     print(f"{'variant':10s} {'loss':>7s} {'PSNR':>6s} {'SSIM':>6s} {'SSIMref':>7s} {'motion':>7s} {'BAS':>6s}")
-    for name in ("no_music", "no_motion", "no_beat", "full"):
+    for name in ("stage1_only", "no_music", "no_motion", "no_beat", "full"):
         r = results.get(name)
         if not r:
             continue
