@@ -33,6 +33,19 @@ LOSS_TIMESTEPS = (100, 400, 700)
 EVAL_CLIPS = 12   # every held-out clip: with 4, beat-alignment differences between variants were noise
 SAMPLE_STEPS = 8
 GUIDANCE = 3.5
+SAMPLE_SEED = 4321   # the noise of the table's samples; `seeds` re-samples with others
+
+
+def metrics_over_seeds(ckpt, data_dir, seeds, out_json):
+    """The sample metrics of one checkpoint again with other noise seeds (beat alignment is noisy per sample)."""
+    torch.set_num_threads(1)
+    model, tok_dir, _ = load_checkpoint_model(ckpt)
+    cfg = model.cfg
+    clips = Dataset(data_dir, "heldout", cfg.fps, cfg.height, cfg.width).clips[:EVAL_CLIPS]
+    res = {str(seed): sample_metrics(model, _tokenizer(tok_dir), clips, cfg.fps, seed) for seed in seeds}
+    with open(out_json, "w") as f:
+        json.dump(res, f, indent=1)
+    return res
 
 
 def _tokenizer(tok_dir):
@@ -81,10 +94,10 @@ def heldout_loss(model: MuseDance, vae, tokenizer, clips) -> float:
 
 
 @torch.no_grad()
-def sample_metrics(model: MuseDance, tokenizer, clips, fps: float) -> dict:
+def sample_metrics(model: MuseDance, tokenizer, clips, fps: float, seed: int = SAMPLE_SEED) -> dict:
     cfg = model.cfg
     K = cfg.frames_per_segment
-    g = torch.Generator().manual_seed(4321)
+    g = torch.Generator().manual_seed(seed)
     out = {k: [] for k in ("psnr", "ssim", "ssim_to_ref", "interframe_diff", "beat_alignment")}
     for clip in clips:
         inp = segment_inputs(model, tokenizer, clip, 0, model.vae)

@@ -3,6 +3,7 @@
     /usr/bin/python3 -m musedance_models.tiny_pack train      # data + VAE + stage 1 + 4 stage-2 variants (resumable)
     /usr/bin/python3 -m musedance_models.tiny_pack export     # ONNX pack of the full variant -> assets/models/musedance-tiny
     /usr/bin/python3 -m musedance_models.tiny_pack eval       # held-out metrics + ablation, also as BENCH lines
+    /usr/bin/python3 -m musedance_models.tiny_pack seeds      # full vs no_beat sample metrics over more noise seeds
     /usr/bin/python3 -m musedance_models.tiny_pack samples    # held-out reference images -> assets/samples
     /usr/bin/python3 -m musedance_models.tiny_pack all        # the three in order
 
@@ -33,7 +34,7 @@ THREADS = int(os.environ.get("MUSEDANCE_TRAIN_THREADS", "1"))
 BUDGET = {
     "vae": dict(steps=6000, batch_size=8, lr=1e-3, vae_crop=32),
     "stage1": dict(steps=16000, batch_size=6, lr=5e-4, window=6),
-    "stage2": dict(steps=1500, batch_size=2, lr=5e-4, train_frames=8),
+    "stage2": dict(steps=3000, batch_size=2, lr=5e-4, train_frames=8),
 }
 VARIANTS = {
     "full": dict(use_music=True, use_beat=True, use_motion=True),
@@ -126,6 +127,26 @@ def cmd_samples(_args):
         log(f"{name} <- {clip} frame 0 ({big.width}x{big.height})")
 
 
+def cmd_seeds(args):
+    """Beat alignment (and the other sample metrics) of some variants over extra noise seeds, side by side."""
+    procs = {}
+    for name in args.variants.split(","):
+        out = os.path.join(RUN_DIR, f"seeds_{name}.json")
+        code = ("import sys; from musedance_models.evaluate import metrics_over_seeds as m; "
+                "m(sys.argv[1], sys.argv[2], [int(x) for x in sys.argv[3].split(',')], sys.argv[4])")
+        procs[name] = subprocess.Popen([sys.executable, "-c", code, os.path.join(stage2_dir(name), "checkpoint.pt"),
+                                        DATA_DIR, args.seeds, out], cwd=NATIVE,
+                                       env=dict(os.environ, PYTHONPATH=NATIVE, OMP_NUM_THREADS="1"))
+    for name, p in procs.items():
+        if p.wait() != 0:
+            raise SystemExit(f"seed evaluation of {name} failed")
+    for name in procs:
+        with open(os.path.join(RUN_DIR, f"seeds_{name}.json")) as f:
+            res = json.load(f)
+        bas = [r["beat_alignment"] for r in res.values()]
+        log(f"{name}: beat alignment per seed {[round(b, 4) for b in bas]} mean {sum(bas) / len(bas):.4f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="train / export / evaluate the bundled musedance-tiny pack")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -135,6 +156,9 @@ def main(argv=None):
     sub.add_parser("export")
     ev = sub.add_parser("eval")
     ev.add_argument("--quick", action="store_true")
+    se = sub.add_parser("seeds", help="sample metrics over extra noise seeds")
+    se.add_argument("--variants", default="full,no_beat")
+    se.add_argument("--seeds", default="1,2")
     sub.add_parser("samples")
     sub.add_parser("all")
     a = ap.parse_args(argv)
@@ -143,7 +167,7 @@ def main(argv=None):
     if a.cmd == "all":
         cmd_train(a); cmd_export(a); a.quick = False; cmd_eval(a)
     else:
-        {"train": cmd_train, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval, "samples": cmd_samples}[a.cmd](a)
+        {"train": cmd_train, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval, "samples": cmd_samples, "seeds": cmd_seeds}[a.cmd](a)
     return 0
 
 
