@@ -5,10 +5,9 @@
  * ablation come from `python -m musedance_models.tiny_pack eval` (native-models/RESULTS.md): they need the
  * training run's checkpoints, which a fresh checkout does not have.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bench } from './report';
+import { bench, runChildBench } from './report';
 
 const BENCH_TIMEOUT_MS = 5 * 60_000;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -16,22 +15,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 export default async function tinyPackBench(): Promise<void> {
   const script = path.join(repoRoot, 'native-models', 'scripts', 'sample_segment.cjs');
   const pack = path.join(repoRoot, 'assets', 'models', 'musedance-tiny');
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [script, pack, '20'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), BENCH_TIMEOUT_MS);
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    child.on('error', (e) => (clearTimeout(timer), reject(e)));
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(text);
-      else reject(new Error(`sample_segment.cjs exited with ${code}: ${text.trim().split('\n').pop()}`));
-    });
-  });
-  for (const line of out.split('\n')) {
-    const m = /^BENCH (\S+) (\S+) (\S+)$/.exec(line.trim());
-    if (m) bench(m[1]!, Number(m[2]), m[3]!);
-  }
+  const out = await runChildBench(process.execPath, [script, pack, '20'], { cwd: repoRoot, timeoutMs: BENCH_TIMEOUT_MS });
   const summary = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { goldenFinalLatentsMaxAbs?: number };
   bench('tiny_golden_sampling_max_abs_vs_pytorch', summary.goldenFinalLatentsMaxAbs ?? NaN, 'abs');
 }

@@ -255,6 +255,7 @@ test('beat markers export to Audacity, CSV and FCPXML and re-import identical; a
   await page.keyboard.press('Control+I');
   const dialog = page.getByRole('dialog', { name: 'Import beat markers' });
   await dialog.getByTestId('marker-merge').check();
+  await app.screenshot('timeline-import-merge');
   await dialog.getByTestId('marker-file').setInputFiles({ name: 'extra.txt', mimeType: 'text/plain', buffer: Buffer.from(labels) });
   await expect(page.getByTestId('notice').last()).toContainText('Merged 2 beat markers');
   expect(await beatCount(page)).toBe(n + 1);

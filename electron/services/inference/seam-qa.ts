@@ -8,6 +8,8 @@
  * - beat alignment: Bailando's BAS as native-models/metrics/beat_alignment.py computes it (motion = central
  *   frame difference, Gaussian smoothing sigma 1 frame, kinematic beats = strict local minima, sigma 0.05 s).
  */
+import { SEAM_FLICKER_WARN_RATIO, SEAM_SSIM_DRIFT_WARN } from '../../shared/contract/generate';
+
 export interface RgbFrames {
   width: number;
   height: number;
@@ -25,9 +27,6 @@ export interface SeamQa {
   warnings: string[];
 }
 
-/** Above this the seam jump is more than twice the usual frame-to-frame change. */
-export const FLICKER_WARN_RATIO = 2;
-export const SSIM_DRIFT_WARN = 0.3;
 const BAILANDO_SIGMA_SEC = 3 / 60;
 
 const luma = (rgb: Uint8Array): Float64Array => {
@@ -117,7 +116,7 @@ export function seamQa(current: RgbFrames, previousLast: Uint8Array | null, refe
   const ssimLast = ssims[ssims.length - 1]!;
   const beatAlignment = beatAlignmentScore(frames, beatTimesSec, fps);
   const warnings: string[] = [];
-  if (flickerRatio !== null && flickerRatio > FLICKER_WARN_RATIO) warnings.push(`seam jump ${flickerRatio.toFixed(1)}x the usual frame change`);
-  if (ssimMean < SSIM_DRIFT_WARN) warnings.push(`drifted from the reference (SSIM ${ssimMean.toFixed(2)})`);
+  if (flickerRatio !== null && flickerRatio > SEAM_FLICKER_WARN_RATIO) warnings.push(`seam jump ${flickerRatio.toFixed(1)}x the usual frame change`);
+  if (ssimMean < SEAM_SSIM_DRIFT_WARN) warnings.push(`drifted from the reference (SSIM ${ssimMean.toFixed(2)})`);
   return { flickerRatio, ssimMean, ssimLast, beatAlignment, warnings };
 }

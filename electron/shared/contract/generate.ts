@@ -21,6 +21,10 @@ export const SeamQa = z.object({
   warnings: z.array(z.string().max(300)).max(10),
 });
 export type SeamQa = z.infer<typeof SeamQa>;
+/** A jump across the seam this many times the usual frame-to-frame change reads as a visible cut. */
+export const SEAM_FLICKER_WARN_RATIO = 2;
+/** Below this SSIM to the reference the subject has drifted from the image the user gave. */
+export const SEAM_SSIM_DRIFT_WARN = 0.3;
 
 export const ProviderInfo = z.object({ selected: z.enum(['cuda', 'cpu']), reason: z.string().max(1000) });
 

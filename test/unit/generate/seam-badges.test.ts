@@ -1,13 +1,21 @@
 /** Seam QA badges for the timeline: which take's QA a segment shows, and when it asks the user to check. */
 import { describe, expect, it } from 'vitest';
-import type { SeamQa } from '@shared/contract/generate';
+import { SEAM_FLICKER_WARN_RATIO, SEAM_SSIM_DRIFT_WARN, type SeamQa } from '@shared/contract/generate';
 import type { Segment, Take } from '@shared/domain/project';
 import { describeSeam, seamBadges } from '../../../renderer/src/features/generate/seam-badges';
 
 const take = (id: string, stale = false) => ({ id, path: `takes/${id}`, stale }) as unknown as Take;
 const segment = (id: string, startFrame: number, takes: Take[], keptTakeId: string | null): Segment =>
   ({ id, startFrame, frames: 48, prompt: '', seed: 1, colour: '#fff', takes, keptTakeId }) as Segment;
-const qa = (flickerRatio: number | null, ssimMean: number, warnings: string[] = []): SeamQa => ({ flickerRatio, ssimMean, ssimLast: ssimMean, beatAlignment: 0.5, warnings });
+/** QA as the service reports it: its warnings follow the contract's thresholds (see seam-qa.ts). */
+const qa = (flickerRatio: number | null, ssimMean: number, extra: string[] = []): SeamQa => ({
+  flickerRatio, ssimMean, ssimLast: ssimMean, beatAlignment: 0.5,
+  warnings: [
+    ...(flickerRatio !== null && flickerRatio > SEAM_FLICKER_WARN_RATIO ? ['seam jump'] : []),
+    ...(ssimMean < SEAM_SSIM_DRIFT_WARN ? ['drifted'] : []),
+    ...extra,
+  ],
+});
 
 describe('seamBadges', () => {
   it('shows the kept take (else the newest), skips segments without QA, and flags flicker, drift, warnings and stale takes', () => {

@@ -4,7 +4,7 @@ import type { Segment } from '@shared/domain/project';
 import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
 import { generateStore, keptTake, useGenerateState } from './generate-store';
-import { FLICKER_WARN_RATIO, SSIM_WARN } from './seam-badges';
+import { SEAM_FLICKER_WARN_RATIO, SEAM_SSIM_DRIFT_WARN } from '@shared/contract/generate';
 
 const NO_COMPARE: [string | null, string | null] = [null, null];
 const fmt = (n: number | null, digits = 2) => (n === null ? '–' : n.toFixed(digits));
@@ -41,8 +41,8 @@ function SegmentRow({ segment, index, fps }: { segment: Segment; index: number; 
         {keptQa && (
           <Tooltip title={keptQa.warnings.join('; ') || 'Seam flicker (jump across the seam vs. usual frame change), similarity to the reference (SSIM) and beat alignment (BAS)'}>
             <Stack direction="row" spacing={0.5} data-testid="segment-qa">
-              <Chip size="small" color={keptQa.flickerRatio !== null && keptQa.flickerRatio > FLICKER_WARN_RATIO ? 'warning' : 'default'} label={`seam ${keptQa.flickerRatio === null ? '–' : fmt(keptQa.flickerRatio, 1) + '×'}`} />
-              <Chip size="small" color={keptQa.ssimMean < SSIM_WARN ? 'warning' : 'default'} label={`SSIM ${fmt(keptQa.ssimMean)}`} />
+              <Chip size="small" color={keptQa.flickerRatio !== null && keptQa.flickerRatio > SEAM_FLICKER_WARN_RATIO ? 'warning' : 'default'} label={`seam ${keptQa.flickerRatio === null ? '–' : fmt(keptQa.flickerRatio, 1) + '×'}`} />
+              <Chip size="small" color={keptQa.ssimMean < SEAM_SSIM_DRIFT_WARN ? 'warning' : 'default'} label={`SSIM ${fmt(keptQa.ssimMean)}`} />
               <Chip size="small" label={`beats ${fmt(keptQa.beatAlignment)}`} />
             </Stack>
           </Tooltip>

@@ -1,22 +1,17 @@
 /**
  * Seam QA of the kept takes as the timeline shows it: one badge per segment, on the boundary where the segment
- * takes over from the one before. The thresholds are shared with the Generate panel's QA chips so both say
- * the same thing about a take.
+ * takes over from the one before. Whether a take needs a look is the service's verdict (its `warnings`, from the
+ * contract's thresholds, which the Generate panel's chips use too), so all three say the same thing.
  */
 import type { SeamQa } from '@shared/contract/generate';
 import type { Segment } from '@shared/domain/project';
-
-/** A jump across the seam this many times the usual frame-to-frame change reads as a visible cut. */
-export const FLICKER_WARN_RATIO = 2;
-/** Below this SSIM to the reference the subject has drifted from the image the user gave. */
-export const SSIM_WARN = 0.3;
 
 export interface SeamBadge {
   /** Frame difference across the seam / within the segment; null for the first segment (no seam). */
   flickerRatio: number | null;
   ssimMean: number;
   beatAlignment: number | null;
-  /** A threshold above is crossed (or the service attached warnings). */
+  /** The service attached warnings (a seam jump or drift past the contract's thresholds). */
   warn: boolean;
   /** The kept take no longer matches what comes before it. */
   stale: boolean;
@@ -31,8 +26,7 @@ export function seamBadges(segments: readonly Segment[], qaByTakePath: Readonly<
     const take = keptTake(segment);
     const qa = take ? qaByTakePath[take.path] : undefined;
     if (!take || !qa) continue;
-    const warn = (qa.flickerRatio !== null && qa.flickerRatio > FLICKER_WARN_RATIO) || qa.ssimMean < SSIM_WARN || qa.warnings.length > 0;
-    out.set(segment.id, { flickerRatio: qa.flickerRatio, ssimMean: qa.ssimMean, beatAlignment: qa.beatAlignment, warn, stale: take.stale });
+    out.set(segment.id, { flickerRatio: qa.flickerRatio, ssimMean: qa.ssimMean, beatAlignment: qa.beatAlignment, warn: qa.warnings.length > 0, stale: take.stale });
   }
   return out;
 }

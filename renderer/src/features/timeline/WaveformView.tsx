@@ -7,6 +7,7 @@ import { useEffect, useRef } from 'react';
 import { Box } from '@mui/material';
 import WaveSurfer from 'wavesurfer.js';
 import Minimap from 'wavesurfer.js/dist/plugins/minimap.esm.js';
+import type { Segment } from '@shared/domain/project';
 import { projectStore } from '../../state/project-store';
 import { BeatMarkerPlugin, type BeatMarkerPluginInstance } from './beat-marker-plugin';
 import { snapToOnset } from './beat-ops';
@@ -62,25 +63,30 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
     const getBeats = () => projectStore.getState().project?.beats ?? [];
     const metronome = new Metronome(getBeats, () => ws.getCurrentTime(), (n) => (host.dataset.metronomeClicks = String(n)));
 
+    // Seam badges change only with the segments or the QA, not with the playhead (which pushes every frame).
     let shownQa = generateStore.getState().qa;
+    let seamsFor: { segments: readonly Segment[]; qa: typeof shownQa; seams: ReturnType<typeof seamBadges> } | null = null;
+    const seamsOf = (segments: readonly Segment[]) => {
+      shownQa = generateStore.getState().qa;
+      if (seamsFor?.segments === segments && seamsFor.qa === shownQa) return seamsFor.seams;
+      const seams = seamBadges(segments, shownQa);
+      seamsFor = { segments, qa: shownQa, seams };
+      // The badges' meaning in words: a hover tooltip on the timeline, and what tests and screen readers read.
+      const ordered = [...segments].sort((a, b) => a.startFrame - b.startFrame);
+      const lines = ordered.flatMap((seg, i) => (seams.has(seg.id) ? [describeSeam(i, seams.get(seg.id)!)] : []));
+      const seamText = lines.length ? `Seam QA of the kept takes: ${lines.join('; ')}` : '';
+      const canvas = plugin.getCanvas();
+      canvas.dataset.seamQa = seamText;
+      canvas.title = seamText;
+      return seams;
+    };
     const push = () => {
       const p = projectStore.getState().project;
       const t = timelineStore.getState();
       if (!p) return;
       const said = markerAnnouncement(p, t.selectedBeats);
       if (liveRef.current && liveRef.current.textContent !== said) liveRef.current.textContent = said;
-      shownQa = generateStore.getState().qa;
-      const seams = seamBadges(p.segments, shownQa);
-      plugin.setData({ beats: p.beats, segments: p.segments, fps: p.fps, selected: t.selectedBeats, selectedSegments: t.selectedSegments, focusedBeatId: t.selectedBeats.size === 1 ? [...t.selectedBeats][0]! : null, seams });
-      // The badges' meaning in words: a hover tooltip on the timeline, and what tests and screen readers read.
-      const ordered = [...p.segments].sort((a, b) => a.startFrame - b.startFrame);
-      const lines = ordered.flatMap((seg, i) => (seams.has(seg.id) ? [describeSeam(i, seams.get(seg.id)!)] : []));
-      const canvas = plugin.getCanvas();
-      const seamText = lines.length ? `Seam QA of the kept takes: ${lines.join('; ')}` : '';
-      if (canvas.dataset.seamQa !== seamText) {
-        canvas.dataset.seamQa = seamText;
-        canvas.title = seamText;
-      }
+      plugin.setData({ beats: p.beats, segments: p.segments, fps: p.fps, selected: t.selectedBeats, selectedSegments: t.selectedSegments, focusedBeatId: t.selectedBeats.size === 1 ? [...t.selectedBeats][0]! : null, seams: seamsOf(p.segments) });
     };
     push();
     const unsubs: Array<() => void> = [
