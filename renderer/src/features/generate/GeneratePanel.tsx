@@ -5,7 +5,7 @@ import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
 import { generateStore, keptTake, PRESET_STEPS, useGenerateState, type Preset } from './generate-store';
 import { SegmentTakes } from './SegmentTakes';
-import { remainingSegments } from './actions/index';
+import { nextIndex, remainingSegments } from './actions/index';
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
 
@@ -21,8 +21,7 @@ export function GeneratePanel() {
   }, [s.settings.packId, s.settings.steps]);
 
   const ordered = [...(project?.segments ?? [])].sort((a, b) => a.startFrame - b.startFrame);
-  const firstMissing = ordered.findIndex((seg) => seg.takes.length === 0);
-  const nextIndex = firstMissing === -1 ? ordered.length : firstMissing;
+  const next = nextIndex(ordered);
   const remaining = remainingSegments(ordered);
   const runAction = (id: string) => void actions.run(id, { studio, store: projectStore });
   const pack = generateStore.pack();
@@ -68,7 +67,7 @@ export function GeneratePanel() {
             {remaining === 0 ? (ordered.length ? 'Every segment has a take' : 'Analyse a song first') : `Generate all remaining (${remaining})`}
           </Button>
           <Button variant="outlined" disabled={!pack || !project} onClick={() => runAction('generate.next')} data-testid="generate-extend" title="Queue the next segment, continuing from the last frames of the one before (Ctrl+G)">
-            {nextIndex === 0 ? 'Generate first segment' : `Extend (segment ${nextIndex + 1})`}
+            {next === 0 ? 'Generate first segment' : `Extend (segment ${next + 1})`}
           </Button>
           <Button variant="outlined" disabled={!pack || !project || busy} onClick={() => void generateStore.exportKept()} data-testid="generate-export">
             {s.exporting ? 'Exporting…' : 'Export video'}

@@ -1,7 +1,8 @@
 import { defineAction, type Action } from '../../../actions/action';
 import { generateStore } from '../generate-store';
 
-const nextIndex = (segments: { takes: unknown[]; startFrame: number }[]) => {
+/** The first segment (in time order) without a take: what Generate/Extend makes next. */
+export const nextIndex = (segments: { takes: unknown[]; startFrame: number }[]) => {
   const ordered = [...segments].sort((a, b) => a.startFrame - b.startFrame);
   const i = ordered.findIndex((s) => s.takes.length === 0);
   return i === -1 ? ordered.length : i;
