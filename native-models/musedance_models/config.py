@@ -1,6 +1,6 @@
 """Architecture configs. Every field says what it is and, where the paper gives one, the paper's value."""
 from dataclasses import asdict, dataclass, field
-from typing import Tuple
+from typing import Optional, Tuple
 
 
 @dataclass
@@ -62,6 +62,10 @@ class UNetConfig:
     stage2_heads: int = 8                # heads of the stage-2 attention layers
     stage2_dropout: float = 0.05         # paper 4.2: dropout 0.05
     max_frames: int = 64                 # length of the sinusoidal frame-position table (>= M + K)
+    # Sliding-window attention along the frame axis (None: every frame sees all M + K). Stage 2 trains on windows
+    # shorter than K; with a window the K-frame segment at inference looks locally like a training window.
+    temporal_window: Optional[int] = None    # temporal self-attention: frames at most this far apart (+M in motion)
+    beat_window: Optional[int] = None        # beat cross-attention: frame k reads beat tokens k-w .. k+w
 
 
 @dataclass

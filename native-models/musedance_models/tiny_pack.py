@@ -34,7 +34,8 @@ THREADS = int(os.environ.get("MUSEDANCE_TRAIN_THREADS", "1"))
 BUDGET = {
     "vae": dict(steps=6000, batch_size=8, lr=1e-3, vae_crop=32),
     "stage1": dict(steps=16000, batch_size=6, lr=5e-4, window=6),
-    "stage2": dict(steps=3000, batch_size=2, lr=5e-4, train_frames=8),
+    # temporal/beat windows: the 48-frame segment at inference is attended like the 8-frame training windows
+    "stage2": dict(steps=4000, batch_size=2, lr=5e-4, train_frames=8, temporal_window=4, beat_window=4),
 }
 VARIANTS = {
     "full": dict(use_music=True, use_beat=True, use_motion=True),

@@ -78,6 +78,8 @@ class TrainSpec:
     use_music: bool = True                  # stage-2 ablation switches (paper Table 3)
     use_beat: bool = True
     use_motion: bool = True
+    temporal_window: Optional[int] = None   # stage 2: sliding-window frame attention (UNetConfig); None keeps init's
+    beat_window: Optional[int] = None       # stage 2: beat cross-attention window (UNetConfig); None keeps init's
     checkpoint_every_steps: int = 200
     checkpoint_every_sec: float = 180.0
     log_every: int = 10
@@ -134,6 +136,10 @@ class Trainer:
         else:
             cfg = CONFIGS[spec.config]() if isinstance(spec.config, str) else MuseDanceConfig.from_dict(spec.config)
         cfg.unet.use_music, cfg.unet.use_beat, cfg.unet.use_motion = spec.use_music, spec.use_beat, spec.use_motion
+        if spec.temporal_window is not None:
+            cfg.unet.temporal_window = spec.temporal_window
+        if spec.beat_window is not None:
+            cfg.unet.beat_window = spec.beat_window
         self.train_set = Dataset(spec.dataset, "train", cfg.fps, cfg.height, cfg.width, spec.max_clips)
         if not self.train_set.clips:
             raise TrainError(f"{spec.dataset}: the train split is empty")

@@ -187,3 +187,58 @@ def test_segment_audio_and_fbank_follow_pack_md():
     assert fb.shape == (400, 128)
     pad_value = (0 - cfg.norm_mean) / (2 * cfg.norm_std)
     assert np.allclose(fb[398:], pad_value) and not np.allclose(fb[0], pad_value)
+
+
+def test_band_bias_allows_exactly_the_frames_within_the_window():
+    from musedance_models.models.attention import band_bias
+    b = band_bias(5, 5, 1)
+    allowed = (b == 0).int().tolist()
+    assert allowed == [[1, 1, 0, 0, 0], [1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 0, 1, 1]]
+    assert torch.isinf(b[b != 0]).all() and (b[b != 0] < 0).all()
+
+
+def test_sliding_window_temporal_attention_sees_only_near_frames():
+    from musedance_models.models.temporal import TemporalSelfAttention
+    torch.manual_seed(0)
+    ta = TemporalSelfAttention(16, 2, 0.0, 64, window=2).eval()
+    _nonzero_outputs(ta)
+    x = torch.randn(10, 16, 2, 2)                   # 1 item x 10 frames
+    far = x.clone()
+    far[9] += 3.0 * torch.randn(16, 2, 2)           # frame 9 is 9 frames from frame 0, 2 from frame 7
+    with torch.no_grad():
+        a, b = ta(x, 1), ta(far, 1)
+        ta.window = None
+        full_a, full_b = ta(x, 1), ta(far, 1)
+        ta.window = 9                               # a window covering every frame is full attention
+        same = ta(x, 1)
+    assert torch.equal(a[:7], b[:7])                # frames 0..6 cannot see frame 9
+    assert not torch.allclose(a[7], b[7])           # frame 7 can
+    assert not torch.allclose(full_a[0], full_b[0])  # without the window frame 0 sees it
+    assert torch.allclose(same, full_a, atol=1e-6)
+
+
+def test_beat_window_lets_a_frame_read_only_the_beats_near_it():
+    torch.manual_seed(0)
+    bm = BeatModule(16, 2, 0.0, 64, beat_window=1).eval()
+    _nonzero_outputs(bm)
+    x = torch.randn(8, 16, 2, 2)
+    beats = torch.zeros(1, 8)
+    moved = beats.clone()
+    moved[0, 6] = 1.0                               # a beat on frame 6: out of frame 0..4's window
+    with torch.no_grad():
+        a, b = bm.cross(x, 1, bm.dense(beats)), bm.cross(x, 1, bm.dense(moved))
+    assert torch.equal(a[:5], b[:5])
+    assert not torch.allclose(a[5:], b[5:])
+
+
+def test_window_fields_round_trip_and_old_configs_load_without_them():
+    cfg = tiny()
+    cfg.unet.temporal_window, cfg.unet.beat_window = 4, 3
+    back = MuseDanceConfig.from_dict(cfg.to_dict())
+    assert (back.unet.temporal_window, back.unet.beat_window) == (4, 3)
+    old = tiny().to_dict()
+    del old["unet"]["temporal_window"], old["unet"]["beat_window"]     # a pack/checkpoint from before the fields
+    assert MuseDanceConfig.from_dict(old).unet.temporal_window is None
+    model = MuseDance(back)
+    motion = [m.temporal.window for n, m in model.unet.named_modules() if n.endswith(".motion")]
+    assert motion and all(w == 4 + back.motion_frames for w in motion)   # M previous frames stay in reach

@@ -11,12 +11,23 @@ from torch import nn
 _HAS_SDPA = hasattr(F, "scaled_dot_product_attention")
 
 
-def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """q: (B, H, Nq, d), k/v: (B, H, Nk, d) -> (B, H, Nq, d). Softmax(q k^T / sqrt(d)) v."""
+def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: torch.Tensor = None) -> torch.Tensor:
+    """q: (B, H, Nq, d), k/v: (B, H, Nk, d) -> (B, H, Nq, d). Softmax(q k^T / sqrt(d) + bias) v, where `bias`
+    (Nq, Nk) is an additive mask (0 = attend, -inf = never)."""
     if _HAS_SDPA and not torch.onnx.is_in_onnx_export():
-        return F.scaled_dot_product_attention(q, k, v)
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
     scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(q.shape[-1]))
+    if bias is not None:
+        scores = scores + bias
     return torch.matmul(scores.softmax(dim=-1), v)
+
+
+def band_bias(n_q: int, n_k: int, half_width: int, device=None) -> torch.Tensor:
+    """(n_q, n_k) additive mask letting query i attend to keys j with |i - j| <= half_width (frame axis)."""
+    i = torch.arange(n_q, device=device)[:, None]
+    j = torch.arange(n_k, device=device)[None, :]
+    zero = torch.zeros((), device=device)
+    return torch.where((i - j).abs() <= half_width, zero, torch.full((), float("-inf"), device=device))
 
 
 class Attention(nn.Module):
@@ -36,10 +47,10 @@ class Attention(nn.Module):
         b, n, c = t.shape
         return t.reshape(b, n, self.heads, c // self.heads).transpose(1, 2)
 
-    def forward(self, x: torch.Tensor, context: torch.Tensor = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, context: torch.Tensor = None, bias: torch.Tensor = None) -> torch.Tensor:
         context = x if context is None else context
         q, k, v = self._split(self.to_q(x)), self._split(self.to_k(context)), self._split(self.to_v(context))
-        out = attention(q, k, v)
+        out = attention(q, k, v, bias)
         b, h, n, d = out.shape
         out = out.transpose(1, 2).reshape(b, n, h * d)
         return self.to_out[1](self.to_out[0](out))

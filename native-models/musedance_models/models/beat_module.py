@@ -12,12 +12,15 @@ from .temporal import FrameCrossAttention, TemporalSelfAttention
 
 
 class BeatModule(nn.Module):
-    def __init__(self, ch: int, heads: int, dropout: float, max_frames: int):
+    def __init__(self, ch: int, heads: int, dropout: float, max_frames: int, window: int = None,
+                 beat_window: int = None):
         super().__init__()
         self.embedding = nn.Embedding(2, ch)
         self.register_buffer("positions", sinusoidal_positions(max_frames, ch), persistent=False)
-        self.cross = FrameCrossAttention(ch, ch, heads, dropout, max_frames)
-        self.temporal = TemporalSelfAttention(ch, heads, dropout, max_frames)
+        # beat_window: frame k reads only the beat tokens near it (how far the next/last beat is), instead of having
+        # to learn to find its own position among all K tokens
+        self.cross = FrameCrossAttention(ch, ch, heads, dropout, max_frames, beat_window)
+        self.temporal = TemporalSelfAttention(ch, heads, dropout, max_frames, window)
 
     def dense(self, beat_onehot: torch.Tensor, offset: int = 0) -> torch.Tensor:
         """(B, K) float one-hot -> (B, K, d)."""

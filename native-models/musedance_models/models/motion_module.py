@@ -8,9 +8,9 @@ from .temporal import TemporalSelfAttention
 
 
 class MotionModule(nn.Module):
-    def __init__(self, ch: int, heads: int, dropout: float, max_frames: int):
+    def __init__(self, ch: int, heads: int, dropout: float, max_frames: int, window: int = None):
         super().__init__()
-        self.temporal = TemporalSelfAttention(ch, heads, dropout, max_frames)
+        self.temporal = TemporalSelfAttention(ch, heads, dropout, max_frames, window)
 
     def forward(self, prev, cur, batch, offset: int = 0):
         """prev: (B*M, C, h, w), cur: (B*K, C, h, w) -> updated current frames (B*K, C, h, w)."""

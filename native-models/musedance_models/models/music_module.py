@@ -6,10 +6,10 @@ from .temporal import FrameCrossAttention, TemporalSelfAttention
 
 
 class MusicModule(nn.Module):
-    def __init__(self, ch: int, audio_dim: int, heads: int, dropout: float, max_frames: int):
+    def __init__(self, ch: int, audio_dim: int, heads: int, dropout: float, max_frames: int, window: int = None):
         super().__init__()
         self.cross = FrameCrossAttention(ch, audio_dim, heads, dropout, max_frames)
-        self.temporal = TemporalSelfAttention(ch, heads, dropout, max_frames)
+        self.temporal = TemporalSelfAttention(ch, heads, dropout, max_frames, window)
 
     def forward(self, x, batch, music_tokens, offset: int = 0):
         """x: (B*K, C, h, w) current frames; music_tokens: (B, L, audio_dim)."""

@@ -27,9 +27,11 @@ class Stage2Modules(nn.Module):
         super().__init__()
         u = cfg.unet
         args = dict(heads=u.stage2_heads, dropout=u.stage2_dropout, max_frames=u.max_frames)
-        self.music = MusicModule(ch, cfg.audio.hidden_size, **args) if u.use_music else None
-        self.beat = BeatModule(ch, **args) if u.use_beat else None
-        self.motion = MotionModule(ch, **args) if u.use_motion else None
+        tw = u.temporal_window
+        self.music = MusicModule(ch, cfg.audio.hidden_size, window=tw, **args) if u.use_music else None
+        self.beat = BeatModule(ch, window=tw, beat_window=u.beat_window, **args) if u.use_beat else None
+        # the motion sequence is M previous + K current frames: the first current frame still sees all M
+        self.motion = MotionModule(ch, window=None if tw is None else tw + cfg.motion_frames, **args) if u.use_motion else None
 
     def forward(self, x, ctx: "FrameContext"):
         b, m = ctx.batch, ctx.motion_frames
