@@ -129,23 +129,43 @@ def cmd_samples(_args):
 
 
 def cmd_seeds(args):
-    """Beat alignment (and the other sample metrics) of some variants over extra noise seeds, side by side."""
+    """Beat alignment (and the other sample metrics) of some variants over extra noise seeds: one process per
+    (variant, seed), side by side; a (variant, seed) whose file exists is not sampled again (delete
+    runs/tiny/seeds_*.json after retraining)."""
+    names, seeds = args.variants.split(","), [int(x) for x in args.seeds.split(",")]
+    code = ("import sys; from musedance_models.evaluate import metrics_over_seeds as m; "
+            "m(sys.argv[1], sys.argv[2], [int(sys.argv[3])], sys.argv[4])")
     procs = {}
-    for name in args.variants.split(","):
-        out = os.path.join(RUN_DIR, f"seeds_{name}.json")
-        code = ("import sys; from musedance_models.evaluate import metrics_over_seeds as m; "
-                "m(sys.argv[1], sys.argv[2], [int(x) for x in sys.argv[3].split(',')], sys.argv[4])")
-        procs[name] = subprocess.Popen([sys.executable, "-c", code, os.path.join(stage2_dir(name), "checkpoint.pt"),
-                                        DATA_DIR, args.seeds, out], cwd=NATIVE,
-                                       env=dict(os.environ, PYTHONPATH=NATIVE, OMP_NUM_THREADS="1"))
-    for name, p in procs.items():
+    for name in names:
+        for seed in seeds:
+            out = os.path.join(RUN_DIR, f"seeds_{name}_{seed}.json")
+            if not os.path.exists(out):
+                procs[(name, seed)] = subprocess.Popen(
+                    [sys.executable, "-c", code, os.path.join(stage2_dir(name), "checkpoint.pt"), DATA_DIR, str(seed), out],
+                    cwd=NATIVE, env=dict(os.environ, PYTHONPATH=NATIVE, OMP_NUM_THREADS="1"))
+    for key, p in procs.items():
         if p.wait() != 0:
-            raise SystemExit(f"seed evaluation of {name} failed")
-    for name in procs:
-        with open(os.path.join(RUN_DIR, f"seeds_{name}.json")) as f:
-            res = json.load(f)
+            raise SystemExit(f"seed evaluation of {key[0]} (seed {key[1]}) failed")
+    results = {}
+    for name in names:
+        results[name] = res = {}
+        for seed in seeds:
+            with open(os.path.join(RUN_DIR, f"seeds_{name}_{seed}.json")) as f:
+                res.update(json.load(f))
         bas = [r["beat_alignment"] for r in res.values()]
         log(f"{name}: beat alignment per seed {[round(b, 4) for b in bas]} mean {sum(bas) / len(bas):.4f}")
+    if {"full", "no_beat"} <= set(results):
+        from .evaluate import SAMPLE_SEED, paired_difference
+        for name in ("full", "no_beat"):   # the table's own samples (eval) are one more seed of pairs
+            table = os.path.join(RUN_DIR, f"eval_{name}.json")
+            if os.path.exists(table) and str(SAMPLE_SEED) not in results[name]:
+                with open(table) as f:
+                    results[name][str(SAMPLE_SEED)] = json.load(f)
+        d = paired_difference(results["full"], results["no_beat"])
+        log(f"full - no_beat beat alignment over {d['pairs']} (seed, clip) pairs: {d['mean']:+.4f} "
+            f"(standard error {d['stderr']:.4f}; full higher in {d['wins']}, lower in {d['losses']})")
+        print(f"BENCH tiny_beat_alignment_full_minus_no_beat {d['mean']:.4f} score")
+        print(f"BENCH tiny_beat_alignment_full_minus_no_beat_stderr {d['stderr']:.4f} score")
 
 
 def main(argv=None):
@@ -159,7 +179,7 @@ def main(argv=None):
     ev.add_argument("--quick", action="store_true")
     se = sub.add_parser("seeds", help="sample metrics over extra noise seeds")
     se.add_argument("--variants", default="full,no_beat")
-    se.add_argument("--seeds", default="1,2")
+    se.add_argument("--seeds", default="1,2,3")   # the pairs also include the table's own seed (eval_<name>.json)
     sub.add_parser("samples")
     sub.add_parser("all")
     a = ap.parse_args(argv)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from musedance_models.evaluate import SAMPLE_SEED, evaluate_variant, metrics_over_seeds
+from musedance_models.evaluate import SAMPLE_SEED, evaluate_variant, metrics_over_seeds, paired_difference
 
 
 def test_variant_metrics_and_seed_resampling(md_chain, tmp_path):
@@ -16,6 +16,21 @@ def test_variant_metrics_and_seed_resampling(md_chain, tmp_path):
     for key in ("psnr", "ssim", "ssim_to_ref", "interframe_diff", "beat_alignment"):
         assert seeds[str(SAMPLE_SEED)][key] == pytest.approx(table[key], abs=1e-9)
     assert seeds["7"]["interframe_diff"] != pytest.approx(table["interframe_diff"], abs=1e-9)
+    per_clip = seeds["7"]["beat_alignment_per_clip"]
+    assert sum(per_clip) / len(per_clip) == pytest.approx(seeds["7"]["beat_alignment"], abs=1e-12)
+    assert paired_difference(seeds, seeds)["mean"] == 0.0     # a variant against itself
+
+
+def test_paired_difference_pairs_the_same_seed_and_clip():
+    a = {"1": {"beat_alignment_per_clip": [0.5, 0.4]}, "2": {"beat_alignment_per_clip": [0.3, 0.9]}}
+    b = {"1": {"beat_alignment_per_clip": [0.2, 0.4]}, "2": {"beat_alignment_per_clip": [0.4, 0.5]},
+         "3": {"beat_alignment_per_clip": [0.0, 0.0]}}                  # seed 3 has no partner: left out
+    d = paired_difference(a, b)
+    assert d["pairs"] == 4 and d["seeds"] == ["1", "2"] and (d["wins"], d["losses"]) == (2, 1)
+    assert d["mean"] == pytest.approx((0.3 + 0.0 - 0.1 + 0.4) / 4)
+    assert d["stderr"] == pytest.approx(0.2380476143 / 2, rel=1e-6)
+    with pytest.raises(ValueError):
+        paired_difference(a, {"1": {"beat_alignment_per_clip": [0.1]}})   # different clip counts
 
 
 def test_untrained_row_reports_ground_truth_and_chance(md_chain, tmp_path):
