@@ -37,3 +37,4 @@ def test_untrained_row_reports_ground_truth_and_chance(md_chain, tmp_path):
     row = evaluate_variant("untrained", md_chain["stage2"], md_chain["data"], str(tmp_path / "u.json"), untrained=True)
     assert row["heldout_loss"] > 0
     assert row["gt_ssim_to_ref"] > row["other_clip_ssim_to_ref"]
+    assert 0 <= row["other_song_beat_alignment"] < row["gt_beat_alignment"]   # motion on its own song's beats
