@@ -132,7 +132,7 @@ class _Trace:
 def _meta_attention(mode: str, trace: _Trace):
     class MetaAttention(torch.autograd.Function):
         @staticmethod
-        def forward(ctx, q, k, v):
+        def forward(ctx, q, k, v, bias=None):   # bias: the frame-window mask (same call as models.attention)
             out = q.new_empty(q.shape[:-1] + (v.shape[-1],))
             b, h, nq, d = q.shape
             nk = k.shape[-2]
