@@ -37,4 +37,23 @@ def test_untrained_row_reports_ground_truth_and_chance(md_chain, tmp_path):
     row = evaluate_variant("untrained", md_chain["stage2"], md_chain["data"], str(tmp_path / "u.json"), untrained=True)
     assert row["heldout_loss"] > 0
     assert row["gt_ssim_to_ref"] > row["other_clip_ssim_to_ref"]
-    assert 0 <= row["other_song_beat_alignment"] < row["gt_beat_alignment"]   # motion on its own song's beats
+    chance = row["other_song_beat_alignment"]       # None when the held-out clips share one song
+    assert chance is None or 0 <= chance < row["gt_beat_alignment"]
+
+
+def test_chance_beat_alignment_uses_another_beat_grid():
+    import numpy as np
+    from musedance_models.evaluate import other_song_beat_alignment
+    from musedance_models.metrics import beat_alignment_score
+    fps, t = 12.0, np.arange(48) / 12.0
+
+    def dancing_to(period, offset):   # moves between poses, stopping on the beats offset + n * period
+        speed = np.abs(np.sin(np.pi * (t - offset) / period))
+        return np.cumsum(speed)[:, None, None] * np.ones((48, 4, 4)), list(np.arange(offset, 4.0, period))
+
+    (va, ba), (vb, bb) = dancing_to(0.5, 0.5), dancing_to(0.75, 0.25)
+    own = (beat_alignment_score(va, ba, fps) + beat_alignment_score(vb, bb, fps)) / 2
+    assert other_song_beat_alignment([va, va], [ba, ba], fps) is None       # one song: no control
+    chance = other_song_beat_alignment([va, vb, va], [ba, bb, ba], fps)     # clip 2 skips clip 0 (same grid)
+    expected = (beat_alignment_score(va, bb, fps) + beat_alignment_score(vb, ba, fps) + beat_alignment_score(va, bb, fps)) / 3
+    assert chance == expected and chance < own
