@@ -19,7 +19,8 @@ import { RunSpec, type RunSample, type TrainingEvent } from '../../../electron/s
 import { validatePack } from '../../../electron/services/inference/pack-validator';
 import { makeClip } from './clip-fixtures';
 
-const TOTAL_STEPS = 18;
+// Long enough that, on an idle machine (7 steps/s), the recovered worker is still training when the test freezes it.
+const TOTAL_STEPS = 30;
 const CHECKPOINT_EVERY = 3;
 /** Heartbeats come every 2 s; this many silent milliseconds count as hung (short for the test). */
 const HEARTBEAT_TIMEOUT_MS = 8_000;
@@ -92,8 +93,12 @@ describe('training runner with the real worker (tiny)', () => {
       // Pause again once two interval checkpoints exist (so none is in flight), damage the newest snapshot
       // (the pause checkpoint) in place, and kill the worker without warning.
       await waitFor('two interval checkpoints', () => ledger(runDir).filter((e) => e.reason === 'interval').length >= 2);
+      // Wait for THIS pause's entry: the first pause's entry can still be the newest one when it landed on an
+      // interval step (a fast machine reaches two interval checkpoints right after it), which made the test damage
+      // an older snapshot than the one the recovery reads.
+      const beforePause = ledger(runDir).length;
       await run.pause();
-      await waitFor('paused with its checkpoint recorded', () => run.state.status === 'paused' && ledger(runDir).at(-1)?.reason === 'pause');
+      await waitFor('paused with its checkpoint recorded', () => run.state.status === 'paused' && ledger(runDir).length > beforePause && ledger(runDir).at(-1)?.reason === 'pause');
       const entries = ledger(runDir);
       const newest = entries.at(-1)!;
       const fallback = [...entries].reverse().find((e) => e.step < newest.step)!;
