@@ -185,6 +185,18 @@ PAPER_TABLE3 = [  # paper Table 3 rows as printed (the column marks were lost in
     ("row 3", 28.88, 0.674, 0.277, 400.55), ("full (all three)", 29.59, 0.680, 0.276, 311.04)]
 
 
+def run_side_by_side(jobs: dict) -> None:
+    """Runs `python <args>` for every {label: args} at once, one thread each (OpenMP barriers stall on
+    oversubscribed cores), in native-models/; SystemExit naming the first job that failed."""
+    native = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    procs = {label: subprocess.Popen([sys.executable] + args, cwd=native,
+                                     env=dict(os.environ, PYTHONPATH=native, OMP_NUM_THREADS="1"))
+             for label, args in jobs.items()}
+    failed = [label for label, p in procs.items() if p.wait() != 0]
+    if failed:
+        raise SystemExit(f"{failed[0]} failed")
+
+
 def evaluate_all(data_dir, variants: dict, stage1_ckpt, out_json, log=print, quick=False):
     """Runs every variant (and the untrained reference) as one-thread subprocesses side by side."""
     out_dir = os.path.dirname(out_json)
@@ -192,18 +204,14 @@ def evaluate_all(data_dir, variants: dict, stage1_ckpt, out_json, log=print, qui
     jobs["untrained"] = variants["full"]
     # Stage 1 alone (its stage-2 modules are still zero-initialised: an identity): what stage 2 adds.
     jobs["stage1_only"] = stage1_ckpt
-    procs = {}
-    native = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    todo = {}
     for name, ck in jobs.items():
         path = os.path.join(out_dir, f"eval_{name}.json")
         if os.path.exists(path) and not quick:
             continue
-        procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "musedance_models.evaluate", name, ck, data_dir, path] + (["--untrained"] if name == "untrained" else []),
-            cwd=native, env=dict(os.environ, PYTHONPATH=native, OMP_NUM_THREADS="1"))
-    for name, p in procs.items():
-        if p.wait() != 0:
-            raise SystemExit(f"evaluation of {name} failed")
+        todo[f"evaluation of {name}"] = ["-m", "musedance_models.evaluate", name, ck, data_dir, path] + (
+            ["--untrained"] if name == "untrained" else [])
+    run_side_by_side(todo)
     results = {}
     for name in jobs:
         with open(os.path.join(out_dir, f"eval_{name}.json")) as f:

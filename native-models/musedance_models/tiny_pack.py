@@ -135,17 +135,11 @@ def cmd_seeds(args):
     names, seeds = args.variants.split(","), [int(x) for x in args.seeds.split(",")]
     code = ("import sys; from musedance_models.evaluate import metrics_over_seeds as m; "
             "m(sys.argv[1], sys.argv[2], [int(sys.argv[3])], sys.argv[4])")
-    procs = {}
-    for name in names:
-        for seed in seeds:
-            out = os.path.join(RUN_DIR, f"seeds_{name}_{seed}.json")
-            if not os.path.exists(out):
-                procs[(name, seed)] = subprocess.Popen(
-                    [sys.executable, "-c", code, os.path.join(stage2_dir(name), "checkpoint.pt"), DATA_DIR, str(seed), out],
-                    cwd=NATIVE, env=dict(os.environ, PYTHONPATH=NATIVE, OMP_NUM_THREADS="1"))
-    for key, p in procs.items():
-        if p.wait() != 0:
-            raise SystemExit(f"seed evaluation of {key[0]} (seed {key[1]}) failed")
+    from .evaluate import run_side_by_side
+    run_side_by_side({f"seed evaluation of {name} (seed {seed})":
+                      ["-c", code, os.path.join(stage2_dir(name), "checkpoint.pt"), DATA_DIR, str(seed), out]
+                      for name in names for seed in seeds
+                      for out in [os.path.join(RUN_DIR, f"seeds_{name}_{seed}.json")] if not os.path.exists(out)})
     results = {}
     for name in names:
         results[name] = res = {}
