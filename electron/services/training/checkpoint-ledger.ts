@@ -45,6 +45,13 @@ export const snapshotName = (stageIndex: number, step: number) => `s${stageIndex
 
 export class CheckpointLedger {
   private entries: LedgerEntry[] | null = null;
+  /**
+   * Records run one after another, in the order the worker announced them. Run side by side, a later (pause)
+   * checkpoint could be hashed and appended before an earlier (interval) one: the ledger then listed an older
+   * step as the newest, and a file damaged in between could be hashed as if it were good (seen on a loaded CI
+   * machine: the recovery skipped the newest snapshot without checking it).
+   */
+  private recording: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly runDir: string,
@@ -89,7 +96,9 @@ export class CheckpointLedger {
       fs.copyFileSync(workerFile, temp);
     }
     fs.renameSync(temp, target);
-    return this.record(target, info);
+    const recorded = this.recording.catch(() => {}).then(() => this.record(target, info));
+    this.recording = recorded;
+    return recorded;
   }
 
   private async record(snapshot: string, info: { step: number; stageIndex: number; reason: string }): Promise<LedgerEntry> {
@@ -110,10 +119,16 @@ export class CheckpointLedger {
 
   /** Newest snapshot of a stage whose bytes match the ledger; damaged ones are renamed `.rejected` and reported. */
   async newestGood(stageIndex: number, report: (message: string) => void): Promise<Verified | null> {
-    const entries = (await this.load()).filter((e) => e.stageIndex === stageIndex);
+    await this.recording.catch(() => {});
+    // Highest step first; for the same step, the later entry (a ledger written before records were ordered
+    // can list steps out of order).
+    const entries = (await this.load())
+      .map((e, order) => ({ e, order }))
+      .filter(({ e }) => e.stageIndex === stageIndex)
+      .sort((a, b) => b.e.step - a.e.step || b.order - a.order)
+      .map(({ e }) => e);
     const seen = new Set<string>();
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const e = entries[i]!;
+    for (const e of entries) {
       if (seen.has(e.path)) continue; // a later entry for the same file already decided
       seen.add(e.path);
       const abs = path.join(this.runDir, e.path);

@@ -122,7 +122,8 @@ describe('training runner with the real worker (tiny)', () => {
 
       const logs = events.filter((e) => e.kind === 'log').map((e) => (e as { message: string }).message);
       expect(logs.some((m) => /stopped unexpectedly \(SIGKILL\)/.test(m))).toBe(true);
-      expect(logs.some((m) => m.includes(path.basename(newest.path)) && /corrupt/.test(m))).toBe(true);
+      const story = `damaged ${newest.path} (step ${newest.step}); ledger then: ${entries.map((e) => `${e.step}:${e.reason}`).join(' ')}; ledger now: ${ledger(runDir).map((e) => `${e.step}:${e.reason}`).join(' ')}; logs: ${logs.join(' | ')}`;
+      expect(logs.some((m) => m.includes(path.basename(newest.path)) && /corrupt/.test(m)), story).toBe(true);
       expect(logs.some((m) => new RegExp(`sent nothing for ${HEARTBEAT_TIMEOUT_MS / 1000} s \\(hung\\)`).test(m))).toBe(true);
       expect(fs.existsSync(path.join(runDir, newest.path + '.rejected'))).toBe(true);
 

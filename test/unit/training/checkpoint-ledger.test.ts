@@ -67,4 +67,30 @@ describe('checkpoint ledger', () => {
     expect(good).toMatchObject({ step: 4, final: true });
     expect(await new CheckpointLedger(dir, 2).newestGood(1, () => {})).toBeNull();
   });
+  it('records checkpoints in the order they were announced, even when the earlier one takes longer to hash', async () => {
+    const ledger = new CheckpointLedger(dir, 5);
+    workerSaves('x'.repeat(64 * 1024 * 1024)); // an interval checkpoint large enough to hash slowly
+    const interval = ledger.snapshot(workerFile(), { step: 9, stageIndex: 0, reason: 'interval' });
+    workerSaves('step 10, paused');
+    const pause = ledger.snapshot(workerFile(), { step: 10, stageIndex: 0, reason: 'pause' });
+    await Promise.all([interval, pause]);
+    const reasons = fs.readFileSync(path.join(dir, LEDGER_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l).reason);
+    expect(reasons).toEqual(['interval', 'pause']);
+  });
+
+  it('resumes from the highest step even when an old ledger lists steps out of order', async () => {
+    const ledger = new CheckpointLedger(dir, 5);
+    workerSaves('step 6');
+    const six = await ledger.snapshot(workerFile(), { step: 6, stageIndex: 0, reason: 'interval' });
+    workerSaves('step 7');
+    const seven = await ledger.snapshot(workerFile(), { step: 7, stageIndex: 0, reason: 'pause' });
+    const file = path.join(dir, LEDGER_FILE);
+    fs.writeFileSync(file, [seven, six].map((e) => JSON.stringify(e)).join('\n') + '\n'); // 7 appended before 6
+    fs.writeFileSync(path.join(dir, seven.path), 'step 7 but damaged');
+
+    const reports: string[] = [];
+    const good = await new CheckpointLedger(dir, 5).newestGood(0, (m) => reports.push(m));
+    expect(good).toMatchObject({ step: 6 });
+    expect(reports.join('\n')).toMatch(/s1_step_00000007\.pt is corrupt/); // checked, not skipped unseen
+  });
 });
