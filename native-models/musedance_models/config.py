@@ -66,6 +66,7 @@ class UNetConfig:
     # shorter than K; with a window the K-frame segment at inference looks locally like a training window.
     temporal_window: Optional[int] = None    # temporal self-attention: frames at most this far apart (+M in motion)
     beat_window: Optional[int] = None        # beat cross-attention: frame k reads beat tokens k-w .. k+w
+    beat_offsets: Optional[int] = None       # beat token k also encodes which frames k-w .. k+w are beats
 
 
 @dataclass

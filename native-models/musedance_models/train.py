@@ -80,6 +80,7 @@ class TrainSpec:
     use_motion: bool = True
     temporal_window: Optional[int] = None   # stage 2: sliding-window frame attention (UNetConfig); None keeps init's
     beat_window: Optional[int] = None       # stage 2: beat cross-attention window (UNetConfig); None keeps init's
+    beat_offsets: Optional[int] = None      # stage 2: beat tokens encode nearby beats (UNetConfig); None keeps init's
     checkpoint_every_steps: int = 200
     checkpoint_every_sec: float = 180.0
     log_every: int = 10
@@ -140,6 +141,8 @@ class Trainer:
             cfg.unet.temporal_window = spec.temporal_window
         if spec.beat_window is not None:
             cfg.unet.beat_window = spec.beat_window
+        if spec.beat_offsets is not None:
+            cfg.unet.beat_offsets = spec.beat_offsets
         self.train_set = Dataset(spec.dataset, "train", cfg.fps, cfg.height, cfg.width, spec.max_clips)
         if not self.train_set.clips:
             raise TrainError(f"{spec.dataset}: the train split is empty")

@@ -27,8 +27,9 @@ def spec(stage, data, out, **kw):
     elif stage == "stage1":
         base.update(steps=2, batch_size=2, lr=1e-3)
     else:
-        # sliding windows shorter than K = 8, so the exported graphs carry the masks the tiny pack uses
-        base.update(steps=4, batch_size=1, lr=1e-3, train_frames=4, temporal_window=2, beat_window=2)
+        # sliding windows shorter than K = 8 and beat offsets, so the exported graphs carry what the tiny pack uses
+        base.update(steps=4, batch_size=1, lr=1e-3, train_frames=4, temporal_window=2, beat_window=2,
+                    beat_offsets=2)
     base.update(kw)
     return TrainSpec(**base)
 

@@ -231,14 +231,34 @@ def test_beat_window_lets_a_frame_read_only_the_beats_near_it():
     assert not torch.allclose(a[5:], b[5:])
 
 
+def test_beat_offsets_tell_each_frame_how_far_the_nearby_beats_are():
+    torch.manual_seed(0)
+    bm = BeatModule(8, 2, 0.0, 64, beat_offsets=2)
+    beats = torch.zeros(1, 8)
+    beats[0, 3] = 1.0
+    dense = bm.dense(beats) - bm.positions[:8] - bm.embedding.weight[0]
+    table = bm.offset_embedding[:, 0, :]            # (d, 5): the vector for 'a beat d - 2 frames away'
+    for k in range(8):
+        d = 3 - k                                   # the beat is d frames from frame k
+        want = table[:, d + 2] if abs(d) <= 2 else torch.zeros(8)
+        if d == 0:
+            want = want + bm.embedding.weight[1] - bm.embedding.weight[0]
+        assert torch.allclose(dense[0, k], want, atol=1e-5), k
+    assert torch.equal(bm.dense(torch.zeros(1, 8)), bm.dense(torch.zeros(1, 8)))
+    plain = BeatModule(8, 2, 0.0, 64)                # the paper's lookup: frame 1 cannot tell a beat on 3 from none
+    far = plain.dense(beats) - plain.dense(torch.zeros(1, 8))
+    assert torch.equal(far[0, 1], torch.zeros(8))
+
+
 def test_window_fields_round_trip_and_old_configs_load_without_them():
     cfg = tiny()
-    cfg.unet.temporal_window, cfg.unet.beat_window = 4, 3
+    cfg.unet.temporal_window, cfg.unet.beat_window, cfg.unet.beat_offsets = 4, 3, 2
     back = MuseDanceConfig.from_dict(cfg.to_dict())
-    assert (back.unet.temporal_window, back.unet.beat_window) == (4, 3)
+    assert (back.unet.temporal_window, back.unet.beat_window, back.unet.beat_offsets) == (4, 3, 2)
     old = tiny().to_dict()
-    del old["unet"]["temporal_window"], old["unet"]["beat_window"]     # a pack/checkpoint from before the fields
+    del old["unet"]["temporal_window"], old["unet"]["beat_window"], old["unet"]["beat_offsets"]  # from before
     assert MuseDanceConfig.from_dict(old).unet.temporal_window is None
+    assert MuseDanceConfig.from_dict(old).unet.beat_offsets is None
     model = MuseDance(back)
     motion = [m.temporal.window for n, m in model.unet.named_modules() if n.endswith(".motion")]
     assert motion and all(w == 4 + back.motion_frames for w in motion)   # M previous frames stay in reach
