@@ -94,6 +94,16 @@ def heldout_loss(model: MuseDance, vae, tokenizer, clips) -> float:
 
 
 @torch.no_grad()
+def _sample_first_segment(model: MuseDance, inp: dict, noise: torch.Tensor, beats: torch.Tensor) -> np.ndarray:
+    """The song's first segment as the studio samples it (motion frames = the reference), decoded to HWC in 0..1."""
+    text_c, text_u = model.text_encoder(inp["ids"]), model.text_encoder(inp["empty"])
+    music = model.audio_encoder(inp["fbank"])
+    motion = inp["ref"][:, None].repeat(1, model.cfg.motion_frames, 1, 1, 1)
+    lat = sample_segment(model, inp["ref"], text_c, text_u, music, beats, motion, noise, SAMPLE_STEPS, GUIDANCE)
+    return _to_hwc01(decode_frames(model, lat))
+
+
+@torch.no_grad()
 def sample_metrics(model: MuseDance, tokenizer, clips, fps: float, seed: int = SAMPLE_SEED) -> dict:
     cfg = model.cfg
     K = cfg.frames_per_segment
@@ -101,13 +111,8 @@ def sample_metrics(model: MuseDance, tokenizer, clips, fps: float, seed: int = S
     out = {k: [] for k in ("psnr", "ssim", "ssim_to_ref", "interframe_diff", "beat_alignment")}
     for clip in clips:
         inp = segment_inputs(model, tokenizer, clip, 0, model.vae)
-        text_c, text_u = model.text_encoder(inp["ids"]), model.text_encoder(inp["empty"])
-        music = model.audio_encoder(inp["fbank"])
         noise = torch.randn(inp["x0"].shape, generator=g)
-        motion = inp["ref"][:, None].repeat(1, cfg.motion_frames, 1, 1, 1)
-        lat = sample_segment(model, inp["ref"], text_c, text_u, music, inp["beats"], motion, noise, SAMPLE_STEPS,
-                             GUIDANCE)
-        frames = _to_hwc01(decode_frames(model, lat))
+        frames = _sample_first_segment(model, inp, noise, inp["beats"])
         gt = clip.frames[:K].astype(np.float64) / 255.0
         ref = gt[0]
         out["psnr"].append(np.mean([psnr(frames[i], gt[i]) for i in range(K)]))
@@ -117,6 +122,49 @@ def sample_metrics(model: MuseDance, tokenizer, clips, fps: float, seed: int = S
         out["beat_alignment"].append(beat_alignment_score(frames, clip.beat_times_sec, fps))
     res = {k: float(np.mean(v)) for k, v in out.items()}
     res["beat_alignment_per_clip"] = [float(b) for b in out["beat_alignment"]]   # for paired comparisons
+    return res
+
+
+@torch.no_grad()
+def beat_shift_metrics(model: MuseDance, tokenizer, clips, fps: float, seed: int = SAMPLE_SEED) -> dict:
+    """Does the motion follow the beat input? Each clip is sampled twice with the same noise, music and caption:
+    with its beats, and with the beat one-hot moved by half a beat period (music unchanged). Both videos are
+    scored against both beat grids. A model that ignores the beat input scores the same either way; one that
+    follows it moves its motion beats with the input: `follows` = mean of (true input on the true grid - shifted
+    input on the true grid) and (shifted input on the shifted grid - true input on the shifted grid)."""
+    cfg = model.cfg
+    K = cfg.frames_per_segment
+    g = torch.Generator().manual_seed(seed)
+    out = {k: [] for k in ("true_on_true", "true_on_shifted", "shifted_on_true", "shifted_on_shifted")}
+    for clip in clips:
+        inp = segment_inputs(model, tokenizer, clip, 0, model.vae)
+        noise = torch.randn(inp["x0"].shape, generator=g)
+        true_beats = np.asarray(clip.beat_times_sec, dtype=np.float64)
+        half = float(np.median(np.diff(true_beats))) / 2.0
+        shifted = np.concatenate([true_beats[:1] - half, true_beats + half])   # off-beats, the one before too
+        grids = {"true": true_beats, "shifted": shifted}
+        inputs = {"true": inp["beats"], "shifted": torch.from_numpy(beat_onehot(list(shifted), 0.0, cfg.fps, K))}
+        for given, onehot in inputs.items():
+            frames = _sample_first_segment(model, inp, noise, onehot)
+            for grid, times in grids.items():
+                out[f"{given}_on_{grid}"].append(beat_alignment_score(frames, list(times), fps))
+    res = {k: float(np.mean(v)) for k, v in out.items()}
+    per_clip = [((a - b) + (c - d)) / 2.0 for a, b, c, d in
+                zip(out["true_on_true"], out["shifted_on_true"], out["shifted_on_shifted"], out["true_on_shifted"])]
+    res["follows_per_clip"] = per_clip
+    res["follows"] = float(np.mean(per_clip))
+    return res
+
+
+def beat_shift_over_seeds(ckpt, data_dir, seeds, out_json):
+    """`beat_shift_metrics` of one checkpoint for some noise seeds, as {seed: metrics} in out_json."""
+    torch.set_num_threads(1)
+    model, tok_dir, _ = load_checkpoint_model(ckpt)
+    cfg = model.cfg
+    clips = Dataset(data_dir, "heldout", cfg.fps, cfg.height, cfg.width).clips[:EVAL_CLIPS]
+    res = {str(seed): beat_shift_metrics(model, _tokenizer(tok_dir), clips, cfg.fps, seed) for seed in seeds}
+    with open(out_json, "w") as f:
+        json.dump(res, f, indent=1)
     return res
 
 

@@ -1,5 +1,6 @@
 """The held-out evaluation (RESULTS.md's table) on a short real training chain: metrics in their ranges, the
-table's noise reproduced by `metrics_over_seeds` at the same seed and changed by another one."""
+table's noise reproduced by `metrics_over_seeds` at the same seed and changed by another one, and the beat-shift
+test (only the beat input differs between its two samples)."""
 import json
 
 import pytest
@@ -19,6 +20,32 @@ def test_variant_metrics_and_seed_resampling(md_chain, tmp_path):
     per_clip = seeds["7"]["beat_alignment_per_clip"]
     assert sum(per_clip) / len(per_clip) == pytest.approx(seeds["7"]["beat_alignment"], abs=1e-12)
     assert paired_difference(seeds, seeds)["mean"] == 0.0     # a variant against itself
+
+
+def test_beat_shift_changes_only_the_beat_input(md_chain):
+    import numpy as np
+    from musedance_models.data.loader import Dataset
+    from musedance_models.evaluate import _tokenizer, beat_shift_metrics, sample_metrics
+    from musedance_models.export import load_checkpoint_model
+    model, tok_dir, _ = load_checkpoint_model(md_chain["stage2"])
+    cfg, tokenizer = model.cfg, _tokenizer(tok_dir)
+    clips = Dataset(md_chain["data"], "heldout", cfg.fps, cfg.height, cfg.width).clips
+    for clip in clips:   # K = 8 frames here: a beat every 3 frames keeps both grids inside the video
+        clip.beat_times_sec = list(np.arange(1, 60, 3) / cfg.fps)
+    shift = beat_shift_metrics(model, tokenizer, clips, cfg.fps)
+    table = sample_metrics(model, tokenizer, clips, cfg.fps)
+    assert shift["true_on_true"] == pytest.approx(table["beat_alignment"], abs=1e-9)   # the table's own sample
+    per_clip = shift["follows_per_clip"]
+    assert shift["follows"] == pytest.approx(sum(per_clip) / len(per_clip), abs=1e-12)
+    assert shift["follows"] == pytest.approx((shift["true_on_true"] - shift["shifted_on_true"]
+                                              + shift["shifted_on_shifted"] - shift["true_on_shifted"]) / 2, abs=1e-9)
+
+    for layer in model.unet.modules():   # without its beat modules the model cannot follow the beat input
+        if hasattr(layer, "beat") and hasattr(layer, "music"):
+            layer.beat = None
+    deaf = beat_shift_metrics(model, tokenizer, clips, cfg.fps)
+    assert deaf["true_on_true"] == deaf["shifted_on_true"] and deaf["follows"] == 0.0
+    assert deaf["true_on_shifted"] == deaf["shifted_on_shifted"]
 
 
 def test_paired_difference_pairs_the_same_seed_and_clip():
