@@ -36,16 +36,21 @@ GUIDANCE = 3.5
 SAMPLE_SEED = 4321   # the noise of the table's samples; `seeds` re-samples with others
 
 
-def metrics_over_seeds(ckpt, data_dir, seeds, out_json):
-    """The sample metrics of one checkpoint again with other noise seeds (beat alignment is noisy per sample)."""
+def _over_seeds(measure, ckpt, data_dir, seeds, out_json):
+    """measure(model, tokenizer, clips, fps, seed) of one checkpoint for each noise seed, as {seed: metrics}."""
     torch.set_num_threads(1)
     model, tok_dir, _ = load_checkpoint_model(ckpt)
     cfg = model.cfg
     clips = Dataset(data_dir, "heldout", cfg.fps, cfg.height, cfg.width).clips[:EVAL_CLIPS]
-    res = {str(seed): sample_metrics(model, _tokenizer(tok_dir), clips, cfg.fps, seed) for seed in seeds}
+    res = {str(seed): measure(model, _tokenizer(tok_dir), clips, cfg.fps, seed) for seed in seeds}
     with open(out_json, "w") as f:
         json.dump(res, f, indent=1)
     return res
+
+
+def metrics_over_seeds(ckpt, data_dir, seeds, out_json):
+    """The sample metrics of one checkpoint again with other noise seeds (beat alignment is noisy per sample)."""
+    return _over_seeds(sample_metrics, ckpt, data_dir, seeds, out_json)
 
 
 def _tokenizer(tok_dir):
@@ -158,14 +163,7 @@ def beat_shift_metrics(model: MuseDance, tokenizer, clips, fps: float, seed: int
 
 def beat_shift_over_seeds(ckpt, data_dir, seeds, out_json):
     """`beat_shift_metrics` of one checkpoint for some noise seeds, as {seed: metrics} in out_json."""
-    torch.set_num_threads(1)
-    model, tok_dir, _ = load_checkpoint_model(ckpt)
-    cfg = model.cfg
-    clips = Dataset(data_dir, "heldout", cfg.fps, cfg.height, cfg.width).clips[:EVAL_CLIPS]
-    res = {str(seed): beat_shift_metrics(model, _tokenizer(tok_dir), clips, cfg.fps, seed) for seed in seeds}
-    with open(out_json, "w") as f:
-        json.dump(res, f, indent=1)
-    return res
+    return _over_seeds(beat_shift_metrics, ckpt, data_dir, seeds, out_json)
 
 
 def paired_difference(a: dict, b: dict, key: str = "beat_alignment_per_clip") -> dict:

@@ -35,6 +35,7 @@ BUDGET = {
     "vae": dict(steps=6000, batch_size=8, lr=1e-3, vae_crop=32),
     "stage1": dict(steps=16000, batch_size=6, lr=5e-4, window=6),
     # temporal/beat windows: the 48-frame segment at inference is attended like the 8-frame training windows
+    # (beat_offsets=4 was tried for the beat-carrying variants and not adopted: RESULTS.md, beat-shift test)
     "stage2": dict(steps=4000, batch_size=2, lr=5e-4, train_frames=8, temporal_window=4, beat_window=4),
 }
 VARIANTS = {
@@ -128,24 +129,49 @@ def cmd_samples(_args):
         log(f"{name} <- {clip} frame 0 ({big.width}x{big.height})")
 
 
+def _per_seed(names, seeds, prefix, function):
+    """Runs evaluate.<function>(checkpoint, data, [seed], out) in one process per (variant, seed), side by side,
+    into runs/tiny/<prefix>_<variant>_<seed>.json (an existing file is kept: delete them after retraining);
+    returns {variant: {seed: metrics}}."""
+    code = (f"import sys; from musedance_models.evaluate import {function} as f; "
+            "f(sys.argv[1], sys.argv[2], [int(sys.argv[3])], sys.argv[4])")
+    from .evaluate import run_side_by_side
+    out = lambda name, seed: os.path.join(RUN_DIR, f"{prefix}_{name}_{seed}.json")  # noqa: E731
+    run_side_by_side({f"{function} of {name} (seed {seed})":
+                      ["-c", code, os.path.join(stage2_dir(name), "checkpoint.pt"), DATA_DIR, str(seed), out(name, seed)]
+                      for name in names for seed in seeds if not os.path.exists(out(name, seed))})
+    results = {}
+    for name in names:
+        results[name] = {}
+        for seed in seeds:
+            with open(out(name, seed)) as f:
+                results[name].update(json.load(f))
+    return results
+
+
+def cmd_shift(args):
+    """Beat-shift test: does the motion move when only the beat input moves by half a period (evaluate.py)?"""
+    import numpy as np
+    names, seeds = args.variants.split(","), [int(x) for x in args.seeds.split(",")]
+    for name, per_seed in _per_seed(names, seeds, "shift", "beat_shift_over_seeds").items():
+        follows = [v for r in per_seed.values() for v in r["follows_per_clip"]]
+        mean = float(np.mean(follows))
+        stderr = float(np.std(follows, ddof=1) / np.sqrt(len(follows))) if len(follows) > 1 else float("nan")
+        parts = ", ".join(f"{k} {np.mean([r[k] for r in per_seed.values()]):.4f}"
+                          for k in ("true_on_true", "shifted_on_true", "shifted_on_shifted", "true_on_shifted"))
+        log(f"{name}: {parts}; follows the beat input by {mean:+.4f} (standard error {stderr:.4f}, "
+            f"{len(follows)} (seed, clip) samples)")
+        print(f"BENCH tiny_beat_shift_follows_{name} {mean:.4f} score")
+        print(f"BENCH tiny_beat_shift_follows_{name}_stderr {stderr:.4f} score")
+
+
 def cmd_seeds(args):
     """Beat alignment (and the other sample metrics) of some variants over extra noise seeds: one process per
     (variant, seed), side by side; a (variant, seed) whose file exists is not sampled again (delete
     runs/tiny/seeds_*.json after retraining)."""
     names, seeds = args.variants.split(","), [int(x) for x in args.seeds.split(",")]
-    code = ("import sys; from musedance_models.evaluate import metrics_over_seeds as m; "
-            "m(sys.argv[1], sys.argv[2], [int(sys.argv[3])], sys.argv[4])")
-    from .evaluate import run_side_by_side
-    run_side_by_side({f"seed evaluation of {name} (seed {seed})":
-                      ["-c", code, os.path.join(stage2_dir(name), "checkpoint.pt"), DATA_DIR, str(seed), out]
-                      for name in names for seed in seeds
-                      for out in [os.path.join(RUN_DIR, f"seeds_{name}_{seed}.json")] if not os.path.exists(out)})
-    results = {}
-    for name in names:
-        results[name] = res = {}
-        for seed in seeds:
-            with open(os.path.join(RUN_DIR, f"seeds_{name}_{seed}.json")) as f:
-                res.update(json.load(f))
+    results = _per_seed(names, seeds, "seeds", "metrics_over_seeds")
+    for name, res in results.items():
         bas = [r["beat_alignment"] for r in res.values()]
         log(f"{name}: beat alignment per seed {[round(b, 4) for b in bas]} mean {sum(bas) / len(bas):.4f}")
     if {"full", "no_beat"} <= set(results):
@@ -174,6 +200,9 @@ def main(argv=None):
     se = sub.add_parser("seeds", help="sample metrics over extra noise seeds")
     se.add_argument("--variants", default="full,no_beat")
     se.add_argument("--seeds", default="1,2,3")   # the pairs also include the table's own seed (eval_<name>.json)
+    sh = sub.add_parser("shift", help="does the motion follow the beat input moved by half a period?")
+    sh.add_argument("--variants", default="full")
+    sh.add_argument("--seeds", default="1")
     sub.add_parser("samples")
     sub.add_parser("all")
     a = ap.parse_args(argv)
@@ -182,7 +211,8 @@ def main(argv=None):
     if a.cmd == "all":
         cmd_train(a); cmd_export(a); a.quick = False; cmd_eval(a)
     else:
-        {"train": cmd_train, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval, "samples": cmd_samples, "seeds": cmd_seeds}[a.cmd](a)
+        {"train": cmd_train, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval, "samples": cmd_samples,
+         "seeds": cmd_seeds, "shift": cmd_shift}[a.cmd](a)
     return 0
 
 
