@@ -27,7 +27,8 @@ def spec(stage, data, out, **kw):
     elif stage == "stage1":
         base.update(steps=2, batch_size=2, lr=1e-3)
     else:
-        # sliding windows shorter than K = 8 and beat offsets, so the exported graphs carry what the tiny pack uses
+        # sliding windows shorter than K = 8 (as the tiny pack) and beat offsets (an option it does not use), so the
+        # export tests cover every graph the options can produce
         base.update(steps=4, batch_size=1, lr=1e-3, train_frames=4, temporal_window=2, beat_window=2,
                     beat_offsets=2)
     base.update(kw)
