@@ -8,8 +8,9 @@ takes a float one-hot (no int64 input) and a blanked (all-zero) row is the 'no b
 With `beat_offsets` = w (not in the paper), frame k's token also carries which frames k-w .. k+w are beats: one
 learned vector per offset, summed over the beat frames (a 1-D convolution of the one-hot). The paper's token says
 only 'beat here or not' plus an absolute position, so a frame must work out how far the next beat is by comparing
-positions inside the attention; with the offsets its own token says it directly (the tiny pack's beat module
-showed no measurable effect without them). Beats outside the segment count as none (zero padding)."""
+positions inside the attention; with the offsets its own token says it directly. Beats outside the segment count
+as none (zero padding). Tried on the tiny pack and not adopted: the beat input then steered the motion, but half a
+beat off the beats (RESULTS.md, beat-shift test)."""
 import torch
 import torch.nn.functional as F
 from torch import nn

@@ -29,7 +29,8 @@ class Stage2Modules(nn.Module):
         args = dict(heads=u.stage2_heads, dropout=u.stage2_dropout, max_frames=u.max_frames)
         tw = u.temporal_window
         self.music = MusicModule(ch, cfg.audio.hidden_size, window=tw, **args) if u.use_music else None
-        self.beat = BeatModule(ch, window=tw, beat_window=u.beat_window, beat_offsets=u.beat_offsets, **args) if u.use_beat else None
+        self.beat = (BeatModule(ch, window=tw, beat_window=u.beat_window, beat_offsets=u.beat_offsets, **args)
+                     if u.use_beat else None)
         # the motion sequence is M previous + K current frames: the first current frame still sees all M
         self.motion = MotionModule(ch, window=None if tw is None else tw + cfg.motion_frames, **args) if u.use_motion else None
 
