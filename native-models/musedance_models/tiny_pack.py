@@ -95,8 +95,12 @@ def cmd_train(_args):
 
 
 def cmd_stage2(args):
-    run_stage("stage2", stage2_dir(args.variant), init=os.path.join(RUN_DIR, "stage1", "checkpoint.pt"),
-              **VARIANTS[args.variant])
+    """One stage-2 variant of the recipe; --run-name/--frame-diff-loss/--beat-offsets train an experiment beside it
+    (runs/tiny/stage2_<run-name>) from the same stage-1 checkpoint, so the shipped runs stay untouched."""
+    extra = {k: v for k, v in (("frame_diff_loss", args.frame_diff_loss), ("beat_offsets", args.beat_offsets))
+             if v is not None}
+    run_stage("stage2", stage2_dir(args.run_name or args.variant), init=os.path.join(RUN_DIR, "stage1", "checkpoint.pt"),
+              **VARIANTS[args.variant], **extra)
 
 
 def cmd_export(_args):
@@ -174,18 +178,19 @@ def cmd_seeds(args):
     for name, res in results.items():
         bas = [r["beat_alignment"] for r in res.values()]
         log(f"{name}: beat alignment per seed {[round(b, 4) for b in bas]} mean {sum(bas) / len(bas):.4f}")
-    if {"full", "no_beat"} <= set(results):
+    a, b = args.pair.split(",")
+    if {a, b} <= set(results):
         from .evaluate import SAMPLE_SEED, paired_difference
-        for name in ("full", "no_beat"):   # the table's own samples (eval) are one more seed of pairs
+        for name in (a, b):   # the table's own samples (eval) are one more seed of pairs
             table = os.path.join(RUN_DIR, f"eval_{name}.json")
             if os.path.exists(table) and str(SAMPLE_SEED) not in results[name]:
                 with open(table) as f:
                     results[name][str(SAMPLE_SEED)] = json.load(f)
-        d = paired_difference(results["full"], results["no_beat"])
-        log(f"full - no_beat beat alignment over {d['pairs']} (seed, clip) pairs: {d['mean']:+.4f} "
-            f"(standard error {d['stderr']:.4f}; full higher in {d['wins']}, lower in {d['losses']})")
-        print(f"BENCH tiny_beat_alignment_full_minus_no_beat {d['mean']:.4f} score")
-        print(f"BENCH tiny_beat_alignment_full_minus_no_beat_stderr {d['stderr']:.4f} score")
+        d = paired_difference(results[a], results[b])
+        log(f"{a} - {b} beat alignment over {d['pairs']} (seed, clip) pairs: {d['mean']:+.4f} "
+            f"(standard error {d['stderr']:.4f}; {a} higher in {d['wins']}, lower in {d['losses']})")
+        print(f"BENCH tiny_beat_alignment_{a}_minus_{b} {d['mean']:.4f} score")
+        print(f"BENCH tiny_beat_alignment_{a}_minus_{b}_stderr {d['stderr']:.4f} score")
 
 
 def main(argv=None):
@@ -194,12 +199,16 @@ def main(argv=None):
     sub.add_parser("train")
     s2 = sub.add_parser("stage2")
     s2.add_argument("variant", choices=list(VARIANTS))
+    s2.add_argument("--run-name", help="experiment: train into runs/tiny/stage2_<run-name> instead")
+    s2.add_argument("--frame-diff-loss", type=float, help="experiment: TrainSpec.frame_diff_loss")
+    s2.add_argument("--beat-offsets", type=int, help="experiment: TrainSpec.beat_offsets")
     sub.add_parser("export")
     ev = sub.add_parser("eval")
     ev.add_argument("--quick", action="store_true")
     se = sub.add_parser("seeds", help="sample metrics over extra noise seeds")
     se.add_argument("--variants", default="full,no_beat")
     se.add_argument("--seeds", default="1,2,3")   # the pairs also include the table's own seed (eval_<name>.json)
+    se.add_argument("--pair", default="full,no_beat", help="a,b: report a - b over the paired (seed, clip) samples")
     sh = sub.add_parser("shift", help="does the motion follow the beat input moved by half a period?")
     sh.add_argument("--variants", default="full")
     sh.add_argument("--seeds", default="1")

@@ -81,6 +81,7 @@ class TrainSpec:
     temporal_window: Optional[int] = None   # stage 2: sliding-window frame attention (UNetConfig); None keeps init's
     beat_window: Optional[int] = None       # stage 2: beat cross-attention window (UNetConfig); None keeps init's
     beat_offsets: Optional[int] = None      # stage 2: beat tokens encode nearby beats (UNetConfig); None keeps init's
+    frame_diff_loss: float = 0.0            # stage 2: weight of the frame-to-frame loss (`frame_difference_loss`)
     checkpoint_every_steps: int = 200
     checkpoint_every_sec: float = 180.0
     log_every: int = 10
@@ -94,6 +95,20 @@ class TrainSpec:
     gradient_checkpointing: bool = False    # recompute UNet/ReferenceNet block activations in the backward pass
     lora_rank: int = 0                      # > 0: train only LoRA adapters (this rank) on the attention projections
     lora_alpha: Optional[float] = None      # LoRA scale numerator (None: the rank)
+
+
+def frame_difference_loss(pred: torch.Tensor, noise: torch.Tensor, snr: torch.Tensor, snr_cap: float = 5.0):
+    """MSE of the change from each frame to the next, predicted noise vs true noise ((b, k, c, h, w) tensors).
+
+    Why: the per-frame noise MSE does not care whether a frame's error matches its neighbour's, so a model can
+    score well while every frame picks its own pose (flicker), which hides any beat timing in the motion. The change
+    between adjacent frames is exactly where the ground truth stops on a beat. In x0 terms the difference error is
+    this one divided by SNR(t); it is weighted by min(SNR, snr_cap) (min-SNR weighting), i.e. min(1, snr_cap / SNR)
+    in noise terms, so nearly clean timesteps, where the pose is already fixed, count less."""
+    err = pred - noise
+    d = (err[:, 1:] - err[:, :-1]).pow(2).flatten(1).mean(1)
+    w = torch.clamp(snr_cap / snr.to(d.dtype), max=1.0)
+    return (w * d).mean()
 
 
 def _atomic_save(obj, path):
@@ -354,7 +369,12 @@ class Trainer:
         sh = self.scale.shard   # global batch drawn above; this rank computes its share (all of it when alone)
         batch = {k: v.to(self.device)[sh] if torch.is_tensor(v) else v for k, v in batch.items()}
         noise, t = noise[sh], t[sh]
-        return F.mse_loss(self.stage2_predict(batch, t, noise), noise)
+        pred = self.stage2_predict(batch, t, noise)
+        loss = F.mse_loss(pred, noise)
+        if self.spec.frame_diff_loss > 0:
+            snr = self.noise_sched.snr(t)
+            loss = loss + self.spec.frame_diff_loss * frame_difference_loss(pred, noise, snr)
+        return loss
 
     def _set_modes(self):
         m = self.model

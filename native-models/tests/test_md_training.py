@@ -10,7 +10,8 @@ import torch
 from musedance_models.data.loader import Dataset, DatasetError
 from musedance_models.data.synthetic import STYLES, beat_times, make_song, pose_track
 from musedance_models.metrics import beat_alignment_score
-from musedance_models.train import Trainer, TrainError, run
+from musedance_models.schedulers.ddpm import DDPMScheduler
+from musedance_models.train import Trainer, TrainError, frame_difference_loss, run
 
 from md_fixtures import spec
 
@@ -32,6 +33,30 @@ def test_stage2_trains_only_the_music_beat_motion_modules(chain, tmp_path):
     assert not any(p.requires_grad for p in m.reference_net.parameters())
     assert any(".stage2." in n and ".music." in n for n in changed)
     assert any(".beat." in n for n in changed) and any(".motion." in n for n in changed)
+
+
+def test_frame_difference_loss_penalises_errors_that_change_from_frame_to_frame():
+    g = torch.Generator().manual_seed(0)
+    noise = torch.randn(4, 8, 2, 4, 4, generator=g)
+    high_noise = DDPMScheduler().snr(torch.tensor([700] * 4))
+    steady = torch.randn(4, 1, 2, 4, 4, generator=g).expand(4, 8, 2, 4, 4)   # the same error in every frame
+    flicker = torch.randn(4, 8, 2, 4, 4, generator=g)                        # a new error in every frame
+    assert float(frame_difference_loss(noise + steady, noise, high_noise)) == pytest.approx(0.0, abs=1e-12)
+    # independent unit-variance errors: each difference has variance 2
+    assert float(frame_difference_loss(noise + flicker, noise, high_noise)) == pytest.approx(2.0, rel=0.15)
+    # nearly clean timesteps count less (min-SNR weighting): at t = 20 the weight is 5 / SNR
+    snr_low = DDPMScheduler().snr(torch.tensor([20] * 4))
+    ratio = frame_difference_loss(noise + flicker, noise, snr_low) / frame_difference_loss(noise + flicker, noise, high_noise)
+    assert float(ratio) == pytest.approx(float(5.0 / snr_low[0]), rel=1e-5) and float(ratio) < 0.1
+
+
+def test_stage2_with_the_frame_difference_loss_trains_and_resumes_the_same(chain, tmp_path):
+    a = run(spec("stage2", chain["data"], str(tmp_path / "a"), init=chain["stage1"], steps=3, frame_diff_loss=1.0))
+    b = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=3))
+    la, lb = torch.load(a["checkpoint"])["losses"], torch.load(b["checkpoint"])["losses"]
+    # same batches, noise and weights at step 1: the extra term only adds
+    assert la[0] > lb[0] and all(np.isfinite(la))
+    assert torch.load(a["checkpoint"])["spec"]["frame_diff_loss"] == 1.0
 
 
 def test_resume_gives_the_same_losses_as_an_uninterrupted_run(chain, tmp_path):

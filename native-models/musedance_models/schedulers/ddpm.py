@@ -24,6 +24,11 @@ class DDPMScheduler:
         shape = (-1,) + (1,) * (x0.dim() - 1)
         return a.sqrt().reshape(shape) * x0 + (1 - a).sqrt().reshape(shape) * noise
 
+    def snr(self, t: torch.Tensor) -> torch.Tensor:
+        """Signal-to-noise ratio alpha_bar / (1 - alpha_bar) at timesteps t (for loss weighting)."""
+        a = self.alphas_cumprod[t]
+        return a / (1 - a)
+
     def set_timesteps(self, num_inference_steps: int) -> None:
         ratio = self.num_train_timesteps // num_inference_steps
         self.timesteps = torch.from_numpy((np.arange(num_inference_steps)[::-1] * ratio).copy()).long()
