@@ -35,7 +35,7 @@ BUDGET = {
     "vae": dict(steps=6000, batch_size=8, lr=1e-3, vae_crop=32),
     "stage1": dict(steps=16000, batch_size=6, lr=5e-4, window=6),
     # temporal/beat windows: the 48-frame segment at inference is attended like the 8-frame training windows
-    # (beat_offsets=4 was tried for the beat-carrying variants and not adopted: RESULTS.md, beat-shift test)
+    # (beat_offsets=4 and frame_diff_loss=1 were tried and not adopted: RESULTS.md, beat-shift test)
     "stage2": dict(steps=4000, batch_size=2, lr=5e-4, train_frames=8, temporal_window=4, beat_window=4),
 }
 VARIANTS = {
