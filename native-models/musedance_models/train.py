@@ -101,8 +101,8 @@ def frame_difference_loss(pred: torch.Tensor, noise: torch.Tensor, snr: torch.Te
     """MSE of the change from each frame to the next, predicted noise vs true noise ((b, k, c, h, w) tensors).
 
     Why: the per-frame noise MSE does not care whether a frame's error matches its neighbour's, so a model can
-    score well while every frame picks its own pose (flicker), which hides any beat timing in the motion. The change
-    between adjacent frames is exactly where the ground truth stops on a beat. In x0 terms the difference error is
+    score well while every frame picks its own pose (flicker), which hides any beat timing in the motion; the ground
+    truth's frame-to-frame change is where its beats show (it drops to zero on each one). In x0 terms the error is
     this one divided by SNR(t); it is weighted by min(SNR, snr_cap) (min-SNR weighting), i.e. min(1, snr_cap / SNR)
     in noise terms, so nearly clean timesteps, where the pose is already fixed, count less."""
     err = pred - noise
