@@ -16,6 +16,7 @@ seed and run as four one-thread processes side by side."""
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -174,23 +175,41 @@ def cmd_seeds(args):
     (variant, seed), side by side; a (variant, seed) whose file exists is not sampled again (delete
     runs/tiny/seeds_*.json after retraining)."""
     names, seeds = args.variants.split(","), [int(x) for x in args.seeds.split(",")]
+    pair = args.pair or (["full", "no_beat"] if {"full", "no_beat"} <= set(names) else None)
+    if pair and not set(pair) <= set(names):   # checked before sampling, which takes minutes
+        raise SystemExit(f"--pair {','.join(pair)}: both must be among --variants ({args.variants})")
     results = _per_seed(names, seeds, "seeds", "metrics_over_seeds")
     for name, res in results.items():
         bas = [r["beat_alignment"] for r in res.values()]
-        log(f"{name}: beat alignment per seed {[round(b, 4) for b in bas]} mean {sum(bas) / len(bas):.4f}")
-    a, b = args.pair.split(",")
-    if {a, b} <= set(results):
-        from .evaluate import SAMPLE_SEED, paired_difference
-        for name in (a, b):   # the table's own samples (eval) are one more seed of pairs
-            table = os.path.join(RUN_DIR, f"eval_{name}.json")
-            if os.path.exists(table) and str(SAMPLE_SEED) not in results[name]:
-                with open(table) as f:
-                    results[name][str(SAMPLE_SEED)] = json.load(f)
-        d = paired_difference(results[a], results[b])
-        log(f"{a} - {b} beat alignment over {d['pairs']} (seed, clip) pairs: {d['mean']:+.4f} "
-            f"(standard error {d['stderr']:.4f}; {a} higher in {d['wins']}, lower in {d['losses']})")
-        print(f"BENCH tiny_beat_alignment_{a}_minus_{b} {d['mean']:.4f} score")
-        print(f"BENCH tiny_beat_alignment_{a}_minus_{b}_stderr {d['stderr']:.4f} score")
+        log(f"{name}: beat alignment per seed {[round(x, 4) for x in bas]} mean {sum(bas) / len(bas):.4f}")
+    if not pair:
+        return
+    from .evaluate import SAMPLE_SEED, paired_difference
+    a, b = pair
+    for name in (a, b):   # the table's own samples (eval) are one more seed of pairs
+        table = os.path.join(RUN_DIR, f"eval_{name}.json")
+        if os.path.exists(table) and str(SAMPLE_SEED) not in results[name]:
+            with open(table) as f:
+                results[name][str(SAMPLE_SEED)] = json.load(f)
+    d = paired_difference(results[a], results[b])
+    log(f"{a} - {b} beat alignment over {d['pairs']} (seed, clip) pairs: {d['mean']:+.4f} "
+        f"(standard error {d['stderr']:.4f}; {a} higher in {d['wins']}, lower in {d['losses']})")
+    print(f"BENCH tiny_beat_alignment_{a}_minus_{b} {d['mean']:.4f} score")
+    print(f"BENCH tiny_beat_alignment_{a}_minus_{b}_stderr {d['stderr']:.4f} score")
+
+
+def _run_name(text):
+    """A run name is one folder name under runs/tiny (letters, digits, _ and -), never a path."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a run name (letters, digits, _ and - only)")
+    return text
+
+
+def _pair(text):
+    parts = text.split(",")
+    if len(parts) != 2 or not all(parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not two run names a,b")
+    return parts
 
 
 def main(argv=None):
@@ -199,7 +218,7 @@ def main(argv=None):
     sub.add_parser("train")
     s2 = sub.add_parser("stage2")
     s2.add_argument("variant", choices=list(VARIANTS))
-    s2.add_argument("--run-name", help="experiment: train into runs/tiny/stage2_<run-name> instead")
+    s2.add_argument("--run-name", type=_run_name, help="experiment: train into runs/tiny/stage2_<run-name> instead")
     s2.add_argument("--frame-diff-loss", type=float, help="experiment: TrainSpec.frame_diff_loss")
     s2.add_argument("--beat-offsets", type=int, help="experiment: TrainSpec.beat_offsets")
     sub.add_parser("export")
@@ -208,7 +227,8 @@ def main(argv=None):
     se = sub.add_parser("seeds", help="sample metrics over extra noise seeds")
     se.add_argument("--variants", default="full,no_beat")
     se.add_argument("--seeds", default="1,2,3")   # the pairs also include the table's own seed (eval_<name>.json)
-    se.add_argument("--pair", default="full,no_beat", help="a,b: report a - b over the paired (seed, clip) samples")
+    se.add_argument("--pair", type=_pair, help="a,b (two of --variants): report a - b over the paired (seed, clip) "
+                    "samples; default full,no_beat when both are sampled")
     sh = sub.add_parser("shift", help="does the motion follow the beat input moved by half a period?")
     sh.add_argument("--variants", default="full")
     sh.add_argument("--seeds", default="1")

@@ -50,7 +50,7 @@ def test_frame_difference_loss_penalises_errors_that_change_from_frame_to_frame(
     assert float(ratio) == pytest.approx(float(5.0 / snr_low[0]), rel=1e-5) and float(ratio) < 0.1
 
 
-def test_stage2_with_the_frame_difference_loss_trains_and_resumes_the_same(chain, tmp_path):
+def test_stage2_with_the_frame_difference_loss_adds_it_and_saves_it_in_the_spec(chain, tmp_path):
     a = run(spec("stage2", chain["data"], str(tmp_path / "a"), init=chain["stage1"], steps=3, frame_diff_loss=1.0))
     b = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=3))
     la, lb = torch.load(a["checkpoint"])["losses"], torch.load(b["checkpoint"])["losses"]
