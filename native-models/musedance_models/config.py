@@ -55,6 +55,11 @@ class UNetConfig:
     norm_groups: int = 32
     cross_attention_dim: int = 768       # text width seen by cross-attention (CLIP ViT-L/14: 768)
     guide_channels: int = 0              # D of the stage-1 guide Conv(D) (paper: DensePose); 0 = no guide input
+    # Eq. 1's residual guide fed with the reference latent itself (DensePose cannot run in the studio; the
+    # reference latent always exists): a zero-initialised conv of it is added to every frame after conv_in, so
+    # the denoiser sees the reference's layout at its own pixel positions. The ReferenceNet hands it over as its
+    # last feature, so engines pass it through like the others.
+    reference_guide: bool = False
     # stage-2 modules (paper 3.3); each can be removed for the Table-3 ablation
     use_music: bool = True               # music understanding module: cross-attn to AST tokens + temporal attn
     use_beat: bool = True                # beat alignment module: one-hot -> embedding -> cross-attn + temporal attn

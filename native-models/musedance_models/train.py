@@ -81,6 +81,7 @@ class TrainSpec:
     temporal_window: Optional[int] = None   # stage 2: sliding-window frame attention (UNetConfig); None keeps init's
     beat_window: Optional[int] = None       # stage 2: beat cross-attention window (UNetConfig); None keeps init's
     beat_offsets: Optional[int] = None      # stage 2: beat tokens encode nearby beats (UNetConfig); None keeps init's
+    reference_guide: Optional[bool] = None  # stage 1: UNetConfig.reference_guide; None keeps init's
     frame_diff_loss: float = 0.0            # stage 2: weight of the frame-to-frame loss (`frame_difference_loss`)
     checkpoint_every_steps: int = 200
     checkpoint_every_sec: float = 180.0
@@ -158,6 +159,8 @@ class Trainer:
             cfg.unet.beat_window = spec.beat_window
         if spec.beat_offsets is not None:
             cfg.unet.beat_offsets = spec.beat_offsets
+        if spec.reference_guide is not None:
+            cfg.unet.reference_guide = spec.reference_guide
         self.train_set = Dataset(spec.dataset, "train", cfg.fps, cfg.height, cfg.width, spec.max_clips)
         if not self.train_set.clips:
             raise TrainError(f"{spec.dataset}: the train split is empty")

@@ -25,7 +25,8 @@ def spec(stage, data, out, **kw):
     if stage == "vae":
         base.update(steps=2, batch_size=2, lr=1e-3, vae_crop=32, config=small_config())
     elif stage == "stage1":
-        base.update(steps=2, batch_size=2, lr=1e-3)
+        # the reference-latent guide (UNetConfig.reference_guide), so the chain's packs carry its extra feature
+        base.update(steps=2, batch_size=2, lr=1e-3, reference_guide=True)
     else:
         # sliding windows shorter than K = 8 (as the tiny pack) and beat offsets (an option it does not use), so the
         # export tests cover every graph the options can produce

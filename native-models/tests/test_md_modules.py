@@ -152,6 +152,31 @@ def test_guide_conv_is_zero_without_a_guide_input():
     assert torch.equal(a, b)   # zero-initialised Conv(D): no effect until trained
 
 
+def test_reference_guide_hands_the_latent_over_and_starts_as_no_guide():
+    cfg = tiny()
+    cfg.unet.reference_guide = True
+    torch.manual_seed(0)
+    m = MuseDance(cfg).eval()
+    C, (h, w) = cfg.vae.latent_channels, cfg.latent_hw
+    with torch.no_grad():
+        lat, text = torch.randn(1, C, h, w), torch.randn(1, 77, 64)
+        feats = m.reference_net(lat, text)
+        assert len(feats) == m.unet.num_reference_layers() + 1
+        assert torch.equal(feats[-1], lat.flatten(2).transpose(1, 2))      # (1, h*w, C): the latent itself
+        x, ts = torch.randn(1, 2, C, h, w), torch.tensor([500.0])
+        other = feats[:-1] + [torch.randn_like(feats[-1])]
+        assert torch.equal(m.unet(x, ts, text, feats, stage2=False), m.unet(x, ts, text, other, stage2=False))
+        torch.nn.init.normal_(m.unet.reference_guide_conv.weight, std=0.1)   # as if trained
+        a, b = m.unet(x, ts, text, feats, stage2=False), m.unet(x, ts, text, other, stage2=False)
+        # a guide pixel reaches the output near it first: change only the reference's top-left latent pixel
+        corner = feats[:-1] + [feats[-1].clone()]
+        corner[-1][0, 0] += 5.0
+        c = m.unet(x, ts, text, corner, stage2=False)
+    assert not torch.allclose(a, b, atol=1e-4)
+    change = (c - a).abs().mean(dim=(0, 1, 2))                                # (h, w)
+    assert change[0, 0] > change[-1, -1]
+
+
 def test_ddim_matches_sd15_timesteps_and_inverts_its_own_noise():
     s = DDIMScheduler()
     s.set_timesteps(20)

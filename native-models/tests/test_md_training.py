@@ -77,6 +77,13 @@ def test_resume_gives_the_same_losses_as_an_uninterrupted_run(chain, tmp_path):
     assert len(ref_losses) == 4 and resumed_losses == pytest.approx(ref_losses, rel=1e-5, abs=1e-7)
 
 
+def test_stage1_trains_the_reference_guide_and_stage2_keeps_it_frozen(chain, tmp_path):
+    s1 = torch.load(chain["stage1"])["models"]["unet"]["reference_guide_conv.weight"]
+    assert s1.abs().sum() > 0                                   # zero-initialised, so stage 1 moved it
+    tr = Trainer(spec("stage2", chain["data"], str(tmp_path / "s2"), init=chain["stage1"], steps=1))
+    assert not tr.model.unet.reference_guide_conv.weight.requires_grad
+
+
 def test_ablation_variants_load_the_shared_stage1_checkpoint(chain, tmp_path):
     tr = Trainer(spec("stage2", chain["data"], str(tmp_path / "nb"), init=chain["stage1"], steps=1, use_beat=False))
     names = [n for n, _ in tr.model.unet.named_parameters()]

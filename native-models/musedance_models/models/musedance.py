@@ -38,7 +38,8 @@ class MuseDance(nn.Module):
                 if name == "unet" and not strict:
                     own = self.unet.state_dict()
                     sd = {k: v for k, v in sd.items() if k in own}
-                    missing = [k for k in own if k not in sd and ".stage2." not in k]
+                    # stage-2 modules and guide convs start at zero (identity), so a checkpoint may lack them
+                    missing = [k for k in own if k not in sd and ".stage2." not in k and "guide_conv" not in k]
                     if missing:
                         raise KeyError(f"unet weights miss {missing[:5]}")
                     getattr(self, name).load_state_dict(sd, strict=False)

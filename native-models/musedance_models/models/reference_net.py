@@ -1,6 +1,7 @@
 """ReferenceNet (paper 3.2, as in Animate Anyone): a UNet with the same layers as the denoising UNet (no
 stage-2 modules) run once on the clean reference latent at timestep 0 with the text; the features entering
-each of its spatial self-attentions are what the denoiser concatenates along W."""
+each of its spatial self-attentions are what the denoiser concatenates along W (plus, with
+`UNetConfig.reference_guide`, the reference latent as a last (B, h*w, C) feature)."""
 from typing import List
 
 import torch
@@ -24,4 +25,6 @@ class ReferenceNet(nn.Module):
         n = self.unet.num_reference_layers()
         self.unet.run(self.unet.conv_in(ref_latents), temb, text_embeds, ref, FrameContext(b, 1, 0, stage2=False),
                       stop_after_refs=n)
+        if self.unet.cfg.unet.reference_guide:   # UNetConfig.reference_guide: the latent itself, as tokens
+            return ref.feats + [ref_latents.flatten(2).transpose(1, 2)]
         return ref.feats

@@ -88,6 +88,12 @@ class UNet(nn.Module):
         if u.guide_channels > 0:
             self.guide_conv = nn.Conv2d(u.guide_channels, c_lat, 3, padding=1, bias=False)
             nn.init.zeros_(self.guide_conv.weight)
+        # UNetConfig.reference_guide: the denoiser's (not the ReferenceNet's) reference-latent guide, after conv_in
+        # (= conv_in over [latent, reference] channels), zero-initialised so it starts as no guide at all
+        self.reference_guide_conv = None
+        if u.reference_guide and with_stage2:
+            self.reference_guide_conv = nn.Conv2d(c_lat, ch[0], 3, padding=1, bias=False)
+            nn.init.zeros_(self.reference_guide_conv.weight)
         s2 = with_stage2 and (u.use_music or u.use_beat or u.use_motion)
         n = len(ch)
         self.down_blocks = nn.ModuleList()
@@ -185,7 +191,13 @@ class UNet(nn.Module):
         temb = self.time_embed(per_frame.reshape(-1))
         text = text_embeds.repeat_interleave(t, dim=0)
         ctx = FrameContext(b, t, m, music_tokens, beat_onehot, stage2, frame_offset)
-        ref = ReferenceContext("read", list(ref_feats))
-        x = self.run(self.conv_in(x), temb, text, ref, ctx)
+        ref_feats = list(ref_feats)
+        x = self.conv_in(x)
+        if self.reference_guide_conv is not None:
+            g = ref_feats.pop()                                       # (1 or B, h*w, C): ReferenceNet's last
+            g = self.reference_guide_conv(g.transpose(1, 2).reshape(g.shape[0], c, h, w))
+            x = (x.reshape(b, t, -1, h, w) + g[:, None]).reshape(b * t, -1, h, w)
+        ref = ReferenceContext("read", ref_feats)
+        x = self.run(x, temb, text, ref, ctx)
         out = self.conv_out(F.silu(self.conv_norm_out(x)))
         return out.reshape(b, t, c, h, w)[:, m:]
