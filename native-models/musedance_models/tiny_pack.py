@@ -78,6 +78,11 @@ def stage2_dir(name):
     return os.path.join(RUN_DIR, f"stage2_{name}")
 
 
+def stage1_dir(name=None):
+    """The recipe's stage 1 (runs/tiny/stage1), or an experiment's (runs/tiny/stage1_<name>)."""
+    return os.path.join(RUN_DIR, "stage1" if not name else f"stage1_{name}")
+
+
 def cmd_train(_args):
     ensure_data()
     run_stage("vae", os.path.join(RUN_DIR, "vae"))
@@ -95,13 +100,20 @@ def cmd_train(_args):
     log("training done")
 
 
+def cmd_stage1(args):
+    """Stage 1 of the recipe again as an experiment (runs/tiny/stage1_<run-name>) from the recipe's VAE, e.g. with
+    or without the reference guide; `stage2 --stage1-run` then trains stage-2 variants on it."""
+    run_stage("stage1", stage1_dir(args.run_name), init=os.path.join(RUN_DIR, "vae", "checkpoint.pt"),
+              reference_guide=args.reference_guide == "on")
+
+
 def cmd_stage2(args):
-    """One stage-2 variant of the recipe; --run-name/--frame-diff-loss/--beat-offsets train an experiment beside it
-    (runs/tiny/stage2_<run-name>) from the same stage-1 checkpoint, so the shipped runs stay untouched."""
-    extra = {k: v for k, v in (("frame_diff_loss", args.frame_diff_loss), ("beat_offsets", args.beat_offsets))
-             if v is not None}
-    run_stage("stage2", stage2_dir(args.run_name or args.variant), init=os.path.join(RUN_DIR, "stage1", "checkpoint.pt"),
-              **VARIANTS[args.variant], **extra)
+    """One stage-2 variant of the recipe; --run-name and the other options train an
+    experiment beside it (runs/tiny/stage2_<run-name>), so the shipped runs stay untouched."""
+    extra = {k: v for k, v in (("frame_diff_loss", args.frame_diff_loss), ("beat_offsets", args.beat_offsets),
+                                ("high_noise_weight_cap", args.high_noise_weight_cap)) if v is not None}
+    run_stage("stage2", stage2_dir(args.run_name or args.variant), init=os.path.join(stage1_dir(args.stage1_run),
+              "checkpoint.pt"), **VARIANTS[args.variant], **extra)
 
 
 def cmd_export(_args):
@@ -216,11 +228,16 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="train / export / evaluate the bundled musedance-tiny pack")
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("train")
+    s1 = sub.add_parser("stage1", help="experiment: stage 1 again into runs/tiny/stage1_<run-name>")
+    s1.add_argument("--run-name", type=_run_name, required=True)
+    s1.add_argument("--reference-guide", choices=("on", "off"), required=True, help="UNetConfig.reference_guide")
     s2 = sub.add_parser("stage2")
     s2.add_argument("variant", choices=list(VARIANTS))
     s2.add_argument("--run-name", type=_run_name, help="experiment: train into runs/tiny/stage2_<run-name> instead")
     s2.add_argument("--frame-diff-loss", type=float, help="experiment: TrainSpec.frame_diff_loss")
     s2.add_argument("--beat-offsets", type=int, help="experiment: TrainSpec.beat_offsets")
+    s2.add_argument("--high-noise-weight-cap", type=float, help="experiment: TrainSpec.high_noise_weight_cap")
+    s2.add_argument("--stage1-run", type=_run_name, help="experiment: start from runs/tiny/stage1_<stage1-run>")
     sub.add_parser("export")
     ev = sub.add_parser("eval")
     ev.add_argument("--quick", action="store_true")
@@ -240,7 +257,7 @@ def main(argv=None):
     if a.cmd == "all":
         cmd_train(a); cmd_export(a); a.quick = False; cmd_eval(a)
     else:
-        {"train": cmd_train, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval, "samples": cmd_samples,
+        {"train": cmd_train, "stage1": cmd_stage1, "stage2": cmd_stage2, "export": cmd_export, "eval": cmd_eval, "samples": cmd_samples,
          "seeds": cmd_seeds, "shift": cmd_shift}[a.cmd](a)
     return 0
 

@@ -83,6 +83,7 @@ class TrainSpec:
     beat_offsets: Optional[int] = None      # stage 2: beat tokens encode nearby beats (UNetConfig); None keeps init's
     reference_guide: Optional[bool] = None  # stage 1: UNetConfig.reference_guide; None keeps init's
     frame_diff_loss: float = 0.0            # stage 2: weight of the frame-to-frame loss (`frame_difference_loss`)
+    high_noise_weight_cap: float = 0.0      # stage 2: > 0 weights the noise MSE by `high_noise_weights` (this cap)
     checkpoint_every_steps: int = 200
     checkpoint_every_sec: float = 180.0
     log_every: int = 10
@@ -110,6 +111,16 @@ def frame_difference_loss(pred: torch.Tensor, noise: torch.Tensor, snr: torch.Te
     d = (err[:, 1:] - err[:, :-1]).pow(2).flatten(1).mean(1)
     w = torch.clamp(snr_cap / snr.to(d.dtype), max=1.0)
     return (w * d).mean()
+
+
+def high_noise_weights(snr: torch.Tensor, cap: float) -> torch.Tensor:
+    """Per-sample weights min(max(1, 1/SNR), cap) for the noise MSE: the x0 error weighted by max(SNR, 1)
+    (Salimans & Ho's truncated-SNR weighting), capped.
+
+    Why: the beats decide the pose where the pose cannot be read from the noisy input, i.e. at high noise, and
+    there the plain noise MSE charges a pose error only SNR (< 0.1 above t ~ 700) times its x0 size, so knowing the
+    beats earns almost nothing. With these weights a pose error costs its x0 size at every t with SNR < 1."""
+    return torch.clamp(1.0 / snr, min=1.0, max=cap)
 
 
 def _atomic_save(obj, path):
@@ -373,7 +384,12 @@ class Trainer:
         batch = {k: v.to(self.device)[sh] if torch.is_tensor(v) else v for k, v in batch.items()}
         noise, t = noise[sh], t[sh]
         pred = self.stage2_predict(batch, t, noise)
-        loss = F.mse_loss(pred, noise)
+        if self.spec.high_noise_weight_cap > 0:
+            per_sample = (pred - noise).pow(2).flatten(1).mean(1)
+            loss = (high_noise_weights(self.noise_sched.snr(t).to(per_sample.dtype),
+                                       self.spec.high_noise_weight_cap) * per_sample).mean()
+        else:
+            loss = F.mse_loss(pred, noise)
         if self.spec.frame_diff_loss > 0:
             snr = self.noise_sched.snr(t)
             loss = loss + self.spec.frame_diff_loss * frame_difference_loss(pred, noise, snr)

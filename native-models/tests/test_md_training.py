@@ -11,7 +11,7 @@ from musedance_models.data.loader import Dataset, DatasetError
 from musedance_models.data.synthetic import STYLES, beat_times, make_song, pose_track
 from musedance_models.metrics import beat_alignment_score
 from musedance_models.schedulers.ddpm import DDPMScheduler
-from musedance_models.train import Trainer, TrainError, frame_difference_loss, run
+from musedance_models.train import Trainer, TrainError, frame_difference_loss, high_noise_weights, run
 
 from md_fixtures import spec
 
@@ -57,6 +57,25 @@ def test_stage2_with_the_frame_difference_loss_adds_it_and_saves_it_in_the_spec(
     # same batches, noise and weights at step 1: the extra term only adds
     assert la[0] > lb[0] and all(np.isfinite(la))
     assert torch.load(a["checkpoint"])["spec"]["frame_diff_loss"] == 1.0
+
+
+def test_high_noise_weights_charge_a_pose_error_its_x0_size_up_to_the_cap():
+    sched = DDPMScheduler()
+    snr = sched.snr(torch.tensor([100, 500, 700, 999]))
+    w = high_noise_weights(snr, cap=20.0)
+    assert float(w[0]) == 1.0                                   # SNR > 1: plain noise MSE
+    assert float(w[1]) == pytest.approx(float(1 / snr[1]))      # 1/SNR: the x0 error's own size
+    assert float(w[2]) == pytest.approx(float(1 / snr[2])) and 5 < float(w[2]) < 20
+    assert float(w[3]) == 20.0                                  # capped where 1/SNR explodes
+
+
+def test_stage2_with_high_noise_weights_changes_the_loss_and_saves_it_in_the_spec(chain, tmp_path):
+    a = run(spec("stage2", chain["data"], str(tmp_path / "a"), init=chain["stage1"], steps=1, batch_size=4,
+                high_noise_weight_cap=20.0))
+    b = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=1, batch_size=4))
+    la, lb = torch.load(a["checkpoint"])["losses"], torch.load(b["checkpoint"])["losses"]
+    assert la[0] >= lb[0] and la[0] != lb[0] and all(np.isfinite(la))   # same batch at step 1; weights are >= 1
+    assert torch.load(a["checkpoint"])["spec"]["high_noise_weight_cap"] == 20.0
 
 
 def test_resume_gives_the_same_losses_as_an_uninterrupted_run(chain, tmp_path):
