@@ -83,7 +83,7 @@ class TrainSpec:
     beat_offsets: Optional[int] = None      # stage 2: beat tokens encode nearby beats (UNetConfig); None keeps init's
     reference_guide: Optional[bool] = None  # stage 1: UNetConfig.reference_guide; None keeps init's
     frame_diff_loss: float = 0.0            # stage 2: weight of the frame-to-frame loss (`frame_difference_loss`)
-    high_noise_weight_cap: float = 0.0      # stage 2: > 0 weights the noise MSE by `high_noise_weights` (this cap)
+    high_noise_weight_cap: float = 0.0      # stages 1, 2: > 0 weights the noise MSE by `high_noise_weights` (this cap)
     checkpoint_every_steps: int = 200
     checkpoint_every_sec: float = 180.0
     log_every: int = 10
@@ -325,7 +325,7 @@ class Trainer:
         text = m.text_encoder(torch.stack(ids)[sh])
         feats = m.reference_net(torch.stack(refs)[sh], text)
         pred = m.unet(self.noise_sched.add_noise(x0, noise, t), t, text, feats, stage2=False)
-        return F.mse_loss(pred, noise)
+        return self._noise_mse(pred, noise, t)
 
     def stage2_batch(self, clips_latents, clips, b, rng, drop=None):
         """Draws b stage-2 windows. Returns a dict of tensors (also used by evaluation)."""
@@ -384,16 +384,19 @@ class Trainer:
         batch = {k: v.to(self.device)[sh] if torch.is_tensor(v) else v for k, v in batch.items()}
         noise, t = noise[sh], t[sh]
         pred = self.stage2_predict(batch, t, noise)
-        if self.spec.high_noise_weight_cap > 0:
-            per_sample = (pred - noise).pow(2).flatten(1).mean(1)
-            loss = (high_noise_weights(self.noise_sched.snr(t).to(per_sample.dtype),
-                                       self.spec.high_noise_weight_cap) * per_sample).mean()
-        else:
-            loss = F.mse_loss(pred, noise)
+        loss = self._noise_mse(pred, noise, t)
         if self.spec.frame_diff_loss > 0:
             snr = self.noise_sched.snr(t)
             loss = loss + self.spec.frame_diff_loss * frame_difference_loss(pred, noise, snr)
         return loss
+
+    def _noise_mse(self, pred, noise, t):
+        """The denoising loss of stages 1 and 2: noise MSE, per sample weighted by `high_noise_weights` if asked."""
+        if self.spec.high_noise_weight_cap <= 0:
+            return F.mse_loss(pred, noise)
+        per_sample = (pred - noise).pow(2).flatten(1).mean(1)
+        w = high_noise_weights(self.noise_sched.snr(t).to(per_sample.dtype), self.spec.high_noise_weight_cap)
+        return (w * per_sample).mean()
 
     def _set_modes(self):
         m = self.model

@@ -69,10 +69,11 @@ def test_high_noise_weights_charge_a_pose_error_its_x0_size_up_to_the_cap():
     assert float(w[3]) == 20.0                                  # capped where 1/SNR explodes
 
 
-def test_stage2_with_high_noise_weights_changes_the_loss_and_saves_it_in_the_spec(chain, tmp_path):
-    a = run(spec("stage2", chain["data"], str(tmp_path / "a"), init=chain["stage1"], steps=1, batch_size=4,
-                high_noise_weight_cap=20.0))
-    b = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=1, batch_size=4))
+@pytest.mark.parametrize("stage", ["stage1", "stage2"])
+def test_high_noise_weights_change_the_loss_and_are_saved_in_the_spec(chain, tmp_path, stage):
+    init = chain["vae"] if stage == "stage1" else chain["stage1"]
+    a = run(spec(stage, chain["data"], str(tmp_path / "a"), init=init, steps=1, batch_size=4, high_noise_weight_cap=20.0))
+    b = run(spec(stage, chain["data"], str(tmp_path / "b"), init=init, steps=1, batch_size=4))
     la, lb = torch.load(a["checkpoint"])["losses"], torch.load(b["checkpoint"])["losses"]
     assert la[0] >= lb[0] and la[0] != lb[0] and all(np.isfinite(la))   # same batch at step 1; weights are >= 1
     assert torch.load(a["checkpoint"])["spec"]["high_noise_weight_cap"] == 20.0
