@@ -59,10 +59,11 @@ def _events(prefix):
 
 
 def run_stage(stage, out, init=None, **extra):
+    """One phase of the recipe (BUDGET[stage]); `extra` adds or overrides TrainSpec fields for experiments."""
     from .train import TrainSpec, run
     spec = TrainSpec(stage=stage, dataset=DATA_DIR, out_dir=out, init=init, threads=THREADS, seed=0, max_clips=MAX_CLIPS,
                      latent_cache=os.path.join(RUN_DIR, "latents.pt"),
-                     checkpoint_every_steps=100, checkpoint_every_sec=150, log_every=10, **BUDGET[stage], **extra)
+                     checkpoint_every_steps=100, checkpoint_every_sec=150, log_every=10, **{**BUDGET[stage], **extra})
     return run(spec, _events(os.path.basename(out)))
 
 
@@ -101,10 +102,13 @@ def cmd_train(_args):
 
 
 def cmd_stage1(args):
-    """Stage 1 of the recipe again as an experiment (runs/tiny/stage1_<run-name>) from the recipe's VAE, e.g. with
-    or without the reference guide; `stage2 --stage1-run` then trains stage-2 variants on it."""
-    run_stage("stage1", stage1_dir(args.run_name), init=os.path.join(RUN_DIR, "vae", "checkpoint.pt"),
-              reference_guide=args.reference_guide == "on")
+    """Stage 1 again as an experiment (runs/tiny/stage1_<run-name>): from the recipe's VAE, or continued from
+    another experiment's stage 1 (--from-run, --steps more steps); `stage2 --stage1-run` then trains on it."""
+    extra = {k: v for k, v in (("reference_guide", None if args.reference_guide is None else args.reference_guide == "on"),
+                                ("high_noise_weight_cap", args.high_noise_weight_cap), ("steps", args.steps))
+             if v is not None}
+    init = os.path.join(stage1_dir(args.from_run), "checkpoint.pt") if args.from_run else os.path.join(RUN_DIR, "vae", "checkpoint.pt")
+    run_stage("stage1", stage1_dir(args.run_name), init=init, **extra)
 
 
 def cmd_stage2(args):
@@ -230,7 +234,10 @@ def main(argv=None):
     sub.add_parser("train")
     s1 = sub.add_parser("stage1", help="experiment: stage 1 again into runs/tiny/stage1_<run-name>")
     s1.add_argument("--run-name", type=_run_name, required=True)
-    s1.add_argument("--reference-guide", choices=("on", "off"), required=True, help="UNetConfig.reference_guide")
+    s1.add_argument("--reference-guide", choices=("on", "off"), help="UNetConfig.reference_guide (default: the init's)")
+    s1.add_argument("--from-run", type=_run_name, help="continue runs/tiny/stage1_<from-run> instead of starting at the VAE")
+    s1.add_argument("--steps", type=int, help="optimiser steps (default: the recipe's stage-1 budget)")
+    s1.add_argument("--high-noise-weight-cap", type=float, help="TrainSpec.high_noise_weight_cap")
     s2 = sub.add_parser("stage2")
     s2.add_argument("variant", choices=list(VARIANTS))
     s2.add_argument("--run-name", type=_run_name, help="experiment: train into runs/tiny/stage2_<run-name> instead")
