@@ -117,9 +117,10 @@ def high_noise_weights(snr: torch.Tensor, cap: float) -> torch.Tensor:
     """Per-sample weights min(max(1, 1/SNR), cap) for the noise MSE: the x0 error weighted by max(SNR, 1)
     (Salimans & Ho's truncated-SNR weighting), capped.
 
-    Why: the beats decide the pose where the pose cannot be read from the noisy input, i.e. at high noise, and
-    there the plain noise MSE charges a pose error only SNR (< 0.1 above t ~ 700) times its x0 size, so knowing the
-    beats earns almost nothing. With these weights a pose error costs its x0 size at every t with SNR < 1."""
+    Why: at high noise the plain noise MSE charges an x0 error only SNR (< 0.1 above t ~ 700) times its size. So
+    stage 1 never learns the high-noise mean the first DDIM steps start from (the subject's shape), and in stage 2
+    the beats, which decide the pose exactly where it cannot be read from the noisy input, earn almost nothing.
+    With these weights an x0 error costs its own size at every t with SNR < 1 (RESULTS.md, round 6)."""
     return torch.clamp(1.0 / snr, min=1.0, max=cap)
 
 
