@@ -87,7 +87,7 @@ def stage1_dir(name=None):
 def cmd_train(_args):
     ensure_data()
     run_stage("vae", os.path.join(RUN_DIR, "vae"))
-    run_stage("stage1", os.path.join(RUN_DIR, "stage1"), init=os.path.join(RUN_DIR, "vae", "checkpoint.pt"))
+    run_stage("stage1", stage1_dir(), init=os.path.join(RUN_DIR, "vae", "checkpoint.pt"))
     procs = []
     for name in VARIANTS:
         logf = open(os.path.join(RUN_DIR, f"stage2_{name}.log"), "a")
@@ -101,12 +101,18 @@ def cmd_train(_args):
     log("training done")
 
 
+def _given(**options):
+    """The experiment options the command line set (None = not given: the recipe's or the init's value)."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
 def cmd_stage1(args):
     """Stage 1 again as an experiment (runs/tiny/stage1_<run-name>): from the recipe's VAE, or continued from
     another experiment's stage 1 (--from-run, --steps more steps); `stage2 --stage1-run` then trains on it."""
-    extra = {k: v for k, v in (("reference_guide", None if args.reference_guide is None else args.reference_guide == "on"),
-                                ("high_noise_weight_cap", args.high_noise_weight_cap), ("steps", args.steps))
-             if v is not None}
+    if args.from_run == args.run_name:
+        raise SystemExit(f"--from-run {args.from_run}: a run cannot continue from itself")
+    extra = _given(reference_guide=None if args.reference_guide is None else args.reference_guide == "on",
+                   high_noise_weight_cap=args.high_noise_weight_cap, steps=args.steps)
     init = os.path.join(stage1_dir(args.from_run), "checkpoint.pt") if args.from_run else os.path.join(RUN_DIR, "vae", "checkpoint.pt")
     run_stage("stage1", stage1_dir(args.run_name), init=init, **extra)
 
@@ -114,8 +120,8 @@ def cmd_stage1(args):
 def cmd_stage2(args):
     """One stage-2 variant of the recipe; --run-name and the other options train an
     experiment beside it (runs/tiny/stage2_<run-name>), so the shipped runs stay untouched."""
-    extra = {k: v for k, v in (("frame_diff_loss", args.frame_diff_loss), ("beat_offsets", args.beat_offsets),
-                                ("high_noise_weight_cap", args.high_noise_weight_cap)) if v is not None}
+    extra = _given(frame_diff_loss=args.frame_diff_loss, beat_offsets=args.beat_offsets,
+                   high_noise_weight_cap=args.high_noise_weight_cap)
     run_stage("stage2", stage2_dir(args.run_name or args.variant), init=os.path.join(stage1_dir(args.stage1_run),
               "checkpoint.pt"), **VARIANTS[args.variant], **extra)
 
@@ -129,7 +135,7 @@ def cmd_export(_args):
 def cmd_eval(args):
     from .evaluate import evaluate_all
     evaluate_all(DATA_DIR, {n: os.path.join(stage2_dir(n), "checkpoint.pt") for n in VARIANTS},
-                 os.path.join(RUN_DIR, "stage1", "checkpoint.pt"), os.path.join(RUN_DIR, "eval.json"), log=log,
+                 os.path.join(stage1_dir(), "checkpoint.pt"), os.path.join(RUN_DIR, "eval.json"), log=log,
                  quick=args.quick)
 
 
@@ -221,6 +227,12 @@ def _run_name(text):
     return text
 
 
+def _positive_int(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
 def _pair(text):
     parts = text.split(",")
     if len(parts) != 2 or not all(parts):
@@ -236,7 +248,7 @@ def main(argv=None):
     s1.add_argument("--run-name", type=_run_name, required=True)
     s1.add_argument("--reference-guide", choices=("on", "off"), help="UNetConfig.reference_guide (default: the init's)")
     s1.add_argument("--from-run", type=_run_name, help="continue runs/tiny/stage1_<from-run> instead of starting at the VAE")
-    s1.add_argument("--steps", type=int, help="optimiser steps (default: the recipe's stage-1 budget)")
+    s1.add_argument("--steps", type=_positive_int, help="optimiser steps (default: the recipe's stage-1 budget)")
     s1.add_argument("--high-noise-weight-cap", type=float, help="TrainSpec.high_noise_weight_cap")
     s2 = sub.add_parser("stage2")
     s2.add_argument("variant", choices=list(VARIANTS))
