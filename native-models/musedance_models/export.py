@@ -18,6 +18,7 @@ import torch
 
 from .audio_features import fbank_features, segment_audio
 from .beats import beat_onehot
+from .checkpoint_io import load_own
 from .config import MuseDanceConfig
 from .models.musedance import MuseDance
 from .models.vae import VaeDecoderGraph, VaeEncoderGraph
@@ -44,7 +45,7 @@ def sha256_file(path):
 
 
 def load_checkpoint_model(path):
-    ck = torch.load(path, map_location="cpu")
+    ck = load_own(path)
     sds = ck["state_dicts"] if "state_dicts" in ck else ck["models"]
     cfg = MuseDanceConfig.from_dict(ck["config"])
     model = MuseDance(cfg)

@@ -45,6 +45,7 @@ import torch.nn.functional as F
 
 from .audio_features import fbank_features, segment_audio
 from .beats import beat_onehot
+from .checkpoint_io import load_own
 from .config import CONFIGS, MuseDanceConfig
 from .data.loader import Dataset, to_unit
 from .models.musedance import MuseDance
@@ -132,7 +133,7 @@ def _atomic_save(obj, path):
 
 def load_init(path: str):
     try:
-        ck = torch.load(path, map_location="cpu")
+        ck = load_own(path)
     except (OSError, RuntimeError, EOFError) as e:
         raise TrainError(f"cannot read init checkpoint {path}: {e}") from None
     if "state_dicts" in ck:   # pack weights file
@@ -242,7 +243,7 @@ class Trainer:
         return self.ckpt_path
 
     def _resume(self):
-        ck = torch.load(self.ckpt_path, map_location="cpu")
+        ck = load_own(self.ckpt_path)
         if ck.get("stage") != self.spec.stage:
             raise TrainError(f"{self.ckpt_path} is a {ck.get('stage')} checkpoint, not {self.spec.stage}")
         self.cfg = MuseDanceConfig.from_dict(ck["config"])
@@ -266,7 +267,7 @@ class Trainer:
         cache = self.spec.latent_cache
         self.latents = None
         if cache and os.path.exists(cache):
-            data = torch.load(cache)
+            data = load_own(cache)
             if data["clip_ids"] == ids and abs(data["scaling_factor"] - sf) < 1e-9:
                 self.latents = [l.to(self.device) for l in data["latents"]]
         if self.latents is None:

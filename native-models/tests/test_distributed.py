@@ -14,6 +14,7 @@ import sys
 import pytest
 import torch
 
+from musedance_models.checkpoint_io import load_own
 from musedance_models.config import tiny
 from musedance_models.data.synthetic import generate
 
@@ -73,7 +74,7 @@ def _launch_and_sigterm_after_first_loss(spec: dict, spec_path, world: int, log_
 
 
 def _models(path):
-    return torch.load(path, map_location="cpu")["models"]
+    return load_own(path)["models"]
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """LoRA on attention projections: only adapters train; merged export == adapters applied at run time."""
 import torch
 
+from musedance_models.checkpoint_io import load_own
 from musedance_models.config import tiny
 from musedance_models.models.reference_net import ReferenceNet
 from musedance_models.models.unet import UNet
@@ -107,9 +108,9 @@ def test_lora_checkpoint_exports_merged_or_as_separate_adapters(tmp_path):
                 "spec": {"lora_rank": 2, "lora_alpha": 3.0}, "tokenizer_dir": None, "optimizer": {}}, ckpt)
 
     merged_path, adapter = checkpoint_for_pack(ckpt, "merge", str(tmp_path))
-    assert adapter is None and "optimizer" not in torch.load(merged_path)
+    assert adapter is None and "optimizer" not in load_own(merged_path)
     plain = MuseDance(cfg)
-    plain.load_state_dicts(torch.load(merged_path)["models"])  # strict: a plain model, no adapter keys left
+    plain.load_state_dicts(load_own(merged_path)["models"])  # strict: a plain model, no adapter keys left
     plain.eval()
     with torch.no_grad():
         assert torch.allclose(_run(plain.unet, plain.reference_net, x), runtime, atol=1e-5)
@@ -117,7 +118,7 @@ def test_lora_checkpoint_exports_merged_or_as_separate_adapters(tmp_path):
     (tmp_path / "sep").mkdir()
     base_path, adapter = checkpoint_for_pack(ckpt, "separate", str(tmp_path / "sep"))
     base = MuseDance(cfg)
-    base.load_state_dicts(torch.load(base_path)["models"])
+    base.load_state_dicts(load_own(base_path)["models"])
     base.eval()
     with torch.no_grad():
         assert not torch.allclose(_run(base.unet, base.reference_net, x), runtime, atol=1e-5)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from musedance_models.checkpoint_io import load_own
 from musedance_models.data.loader import Dataset, DatasetError
 from musedance_models.data.synthetic import STYLES, beat_times, make_song, pose_track
 from musedance_models.metrics import beat_alignment_score
@@ -53,10 +54,10 @@ def test_frame_difference_loss_penalises_errors_that_change_from_frame_to_frame(
 def test_stage2_with_the_frame_difference_loss_adds_it_and_saves_it_in_the_spec(chain, tmp_path):
     a = run(spec("stage2", chain["data"], str(tmp_path / "a"), init=chain["stage1"], steps=3, frame_diff_loss=1.0))
     b = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=3))
-    la, lb = torch.load(a["checkpoint"])["losses"], torch.load(b["checkpoint"])["losses"]
+    la, lb = load_own(a["checkpoint"])["losses"], load_own(b["checkpoint"])["losses"]
     # same batches, noise and weights at step 1: the extra term only adds
     assert la[0] > lb[0] and all(np.isfinite(la))
-    assert torch.load(a["checkpoint"])["spec"]["frame_diff_loss"] == 1.0
+    assert load_own(a["checkpoint"])["spec"]["frame_diff_loss"] == 1.0
 
 
 def test_high_noise_weights_charge_a_pose_error_its_x0_size_up_to_the_cap():
@@ -74,14 +75,14 @@ def test_high_noise_weights_change_the_loss_and_are_saved_in_the_spec(chain, tmp
     init = chain["vae"] if stage == "stage1" else chain["stage1"]
     a = run(spec(stage, chain["data"], str(tmp_path / "a"), init=init, steps=1, batch_size=4, high_noise_weight_cap=20.0))
     b = run(spec(stage, chain["data"], str(tmp_path / "b"), init=init, steps=1, batch_size=4))
-    la, lb = torch.load(a["checkpoint"])["losses"], torch.load(b["checkpoint"])["losses"]
+    la, lb = load_own(a["checkpoint"])["losses"], load_own(b["checkpoint"])["losses"]
     assert la[0] >= lb[0] and la[0] != lb[0] and all(np.isfinite(la))   # same batch at step 1; weights are >= 1
-    assert torch.load(a["checkpoint"])["spec"]["high_noise_weight_cap"] == 20.0
+    assert load_own(a["checkpoint"])["spec"]["high_noise_weight_cap"] == 20.0
 
 
 def test_resume_gives_the_same_losses_as_an_uninterrupted_run(chain, tmp_path):
     full = run(spec("stage2", chain["data"], str(tmp_path / "a"), init=chain["stage1"], steps=4))
-    ref_losses = torch.load(full["checkpoint"])["losses"]
+    ref_losses = load_own(full["checkpoint"])["losses"]
     calls = {"n": 0}
 
     def stop_after_two():
@@ -93,12 +94,12 @@ def test_resume_gives_the_same_losses_as_an_uninterrupted_run(chain, tmp_path):
     events = []
     second = run(spec("stage2", chain["data"], str(tmp_path / "b"), init=chain["stage1"], steps=4), on_event=events.append)
     assert events[0]["event"] == "start" and events[0]["resumed"] and second["step"] == 4
-    resumed_losses = torch.load(second["checkpoint"])["losses"]
+    resumed_losses = load_own(second["checkpoint"])["losses"]
     assert len(ref_losses) == 4 and resumed_losses == pytest.approx(ref_losses, rel=1e-5, abs=1e-7)
 
 
 def test_stage1_trains_the_reference_guide_and_stage2_keeps_it_frozen(chain, tmp_path):
-    s1 = torch.load(chain["stage1"])["models"]["unet"]["reference_guide_conv.weight"]
+    s1 = load_own(chain["stage1"])["models"]["unet"]["reference_guide_conv.weight"]
     assert s1.abs().sum() > 0                                   # zero-initialised, so stage 1 moved it
     tr = Trainer(spec("stage2", chain["data"], str(tmp_path / "s2"), init=chain["stage1"], steps=1))
     assert not tr.model.unet.reference_guide_conv.weight.requires_grad
@@ -108,7 +109,7 @@ def test_ablation_variants_load_the_shared_stage1_checkpoint(chain, tmp_path):
     tr = Trainer(spec("stage2", chain["data"], str(tmp_path / "nb"), init=chain["stage1"], steps=1, use_beat=False))
     names = [n for n, _ in tr.model.unet.named_parameters()]
     assert not any(".beat." in n for n in names) and any(".music." in n for n in names)
-    s1 = torch.load(chain["stage1"])["models"]["unet"]
+    s1 = load_own(chain["stage1"])["models"]["unet"]
     own = tr.model.unet.state_dict()
     assert all(torch.equal(own[k], s1[k].float()) for k in own if ".stage2." not in k)
 

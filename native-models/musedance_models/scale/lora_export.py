@@ -11,6 +11,7 @@ from typing import Optional, Tuple
 
 import torch
 
+from ..checkpoint_io import load_own
 from ..config import MuseDanceConfig
 from ..models.musedance import MuseDance
 from .lora import apply_lora, merge_lora, remove_lora, save_adapters
@@ -21,7 +22,7 @@ LORA_PARTS = ("unet", "reference_net")
 def checkpoint_for_pack(checkpoint: str, mode: str, work_dir: str, tokenizer_dir: Optional[str] = None,
                         adapter_path: Optional[str] = None) -> Tuple[str, Optional[str]]:
     """-> (checkpoint path the exporter should read, adapter file written or None)."""
-    ck = torch.load(checkpoint, map_location="cpu")
+    ck = load_own(checkpoint)
     spec = ck.get("spec") or {}
     rank = int(spec.get("lora_rank") or 0)
     if not rank and not tokenizer_dir:
