@@ -1,9 +1,10 @@
 """Reading the checkpoints and caches this project writes itself.
 
-Why not plain `torch.load`: from torch 2.6 its default is `weights_only=True`, which refuses our training
-checkpoints (they carry the NumPy and Python RNG states and the loss history, for an exact resume). torch 1.13
-(Debian's) already has the argument, so saying it explicitly keeps both working. Only for files this project
-wrote: a checkpoint from elsewhere goes through `weights_import` (tensors only)."""
+Why not plain `torch.load`: from torch 2.6 its default is `weights_only=True`, a restricted unpickler whose
+allow-list differs between versions (torch 1.13's, asked for explicitly, refuses even the floats of our loss
+history). These files are ours (trainer checkpoints with their RNG states, pack weights files, latent caches), so
+we ask for the full unpickler explicitly instead of depending on that list; torch 1.13 (Debian's) already has the
+argument. Only for files this project wrote: weights from elsewhere go through `weights_import` (tensors only)."""
 import torch
 
 

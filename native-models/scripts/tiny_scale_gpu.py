@@ -34,7 +34,6 @@ BASE_RUN = "refguide_hn"                 # the round-6 stage 1 both arms start f
 VARIANTS = ("full", "no_beat")           # the floor's comparison; the other two ablations wait for a result
 BATCH_SCALE = 16                         # the GPU's step time hardly grows with batch at 8x8 latents
 LR = {"stage1": 5e-4, "stage2": 1e-3}    # stage 1 continues a trained model; stage 2's modules start near zero
-HIGH_NOISE_CAP = 20.0                    # as the round-6 base
 STAGE1_SHARE = 0.45                      # of the budget, for the continued stage 1 (its stage 2 gets the rest)
 
 
@@ -57,13 +56,14 @@ def cmd_carry(_args):
 
 def _spec(stage, out_dir, init, data, device, variant=None):
     from musedance_models.train import TrainSpec
-    budget = dict(tiny_pack.BUDGET[stage])
+    # the continued stage 1 is the recipe's high-noise phase; both carry the recipe's high-noise weighting (cap 20)
+    budget = dict(tiny_pack.BUDGET["stage1_high_noise" if stage == "stage1" else stage])
     budget.update(batch_size=budget["batch_size"] * BATCH_SCALE, lr=LR[stage], steps=10 ** 9)
     return TrainSpec(stage=stage, dataset=data, out_dir=out_dir, init=init, threads=2, seed=0,
                      max_clips=tiny_pack.MAX_CLIPS, tokenizer_dir=os.path.join(CARRY, "tokenizer"),
                      latent_cache=os.path.join(os.path.dirname(data), "latents.pt"), device=device,
                      checkpoint_every_steps=10 ** 9, checkpoint_every_sec=10 ** 9, log_every=100,
-                     high_noise_weight_cap=HIGH_NOISE_CAP, **budget, **(tiny_pack.VARIANTS[variant] if variant else {}))
+                     **budget, **(tiny_pack.VARIANTS[variant] if variant else {}))
 
 
 def _train(args):

@@ -121,7 +121,7 @@ class ScaleSetup:
     def global_loss(self, loss: torch.Tensor) -> float:
         """The global batch's mean loss (the mean of the ranks' equal-share means)."""
         if not self.distributed:
-            return float(loss)
+            return float(loss.detach())   # torch 2.x warns on float() of a tensor that requires grad
         import torch.distributed as dist
 
         value = loss.detach().clone().reshape(1)
