@@ -54,11 +54,14 @@ def cmd_carry(_args):
     log(f"carry: {CARRY} (base {BASE_RUN} at step {ck['step']})")
 
 
-def _spec(stage, out_dir, init, data, device, variant=None):
+def _spec(stage, out_dir, init, data, device, variant=None, overrides=()):
     from musedance_models.train import TrainSpec
     # the continued stage 1 is the recipe's high-noise phase; both carry the recipe's high-noise weighting (cap 20)
     budget = dict(tiny_pack.BUDGET["stage1_high_noise" if stage == "stage1" else stage])
     budget.update(batch_size=budget["batch_size"] * BATCH_SCALE, lr=LR[stage], steps=10 ** 9)
+    for item in overrides:   # "field=value" (TrainSpec numbers), e.g. beat_offsets=4
+        key, value = item.split("=")
+        budget[key] = float(value) if "." in value else int(value)
     return TrainSpec(stage=stage, dataset=data, out_dir=out_dir, init=init, threads=2, seed=0,
                      max_clips=tiny_pack.MAX_CLIPS, tokenizer_dir=os.path.join(CARRY, "tokenizer"),
                      latent_cache=os.path.join(os.path.dirname(data), "latents.pt"), device=device,
@@ -74,13 +77,14 @@ def _train(args):
     def on_event(e):
         if e["event"] in ("progress", "done", "start"):
             log(f"{name} {json.dumps(e)}")
-    run(_spec(args.stage, args.out_dir, args.init, args.data, args.device, args.variant), on_event,
+    run(_spec(args.stage, args.out_dir, args.init, args.data, args.device, args.variant, args.set), on_event,
         should_stop=lambda: time.time() > args.deadline)
 
 
-def _spawn(stage, out_dir, init, deadline, data, device, variant=None, logs=None):
+def _spawn(stage, out_dir, init, deadline, data, device, variant=None, logs=None, overrides=()):
     cmd = [sys.executable, os.path.abspath(__file__), "_train", stage, out_dir, "--init", init, "--deadline",
            str(deadline), "--data", data, "--device", device] + (["--variant", variant] if variant else [])
+    cmd += [a for o in overrides for a in ("--set", o)]
     return subprocess.Popen(cmd, stdout=logs, stderr=subprocess.STDOUT, env=dict(os.environ, OMP_NUM_THREADS="2"))
 
 
@@ -105,30 +109,37 @@ def cmd_run(args):
         from musedance_models.data.synthetic import generate
         generate(data, train=160, heldout=12, seed=0)   # the same files as runs/tiny/data (seeded)
     log(f"data ready in {time.time() - t0:.0f} s")
-    base = os.path.join(CARRY, "base_stage1.pt")
+    base = os.path.join(CARRY, args.base)
     from musedance_models.train import Trainer
     Trainer(_spec("stage1", os.path.join(work, "cache_only"), base, data, args.device))   # latents.pt once, not raced
     log(f"latents cached at {time.time() - t0:.0f} s")
     end = t0 + args.seconds
     s1_end = t0 + STAGE1_SHARE * args.seconds
     logs = open(os.path.join(work, "children.log"), "w") if args.quiet_children else None
-    procs = {f"long_{v}": _spawn("stage2", os.path.join(work, f"long_{v}"), base, end, data, args.device, v, logs)
-             for v in VARIANTS}
-    s1 = os.path.join(work, "s1gpu")
-    rc = _spawn("stage1", s1, base, s1_end, data, args.device, logs=logs).wait()
-    if rc == 0:
-        procs.update({f"s1gpu_{v}": _spawn("stage2", os.path.join(work, f"s1gpu_{v}"), os.path.join(s1, "checkpoint.pt"),
-                                           end, data, args.device, v, logs) for v in VARIANTS})
+    stage1_ok = False
+    if args.arm:   # only these stage-2 arms from the base, to the deadline
+        arms = [a.split(":") for a in args.arm]
+        procs = {a[0]: _spawn("stage2", os.path.join(work, a[0]), base, end, data, args.device, a[1], logs,
+                              a[2].split(",") if len(a) > 2 else ()) for a in arms}
     else:
-        log(f"s1gpu failed (exit {rc}); only the long_* arm runs")
+        procs = {f"long_{v}": _spawn("stage2", os.path.join(work, f"long_{v}"), base, end, data, args.device, v, logs)
+                 for v in VARIANTS}
+        s1 = os.path.join(work, "s1gpu")
+        stage1_ok = _spawn("stage1", s1, base, s1_end, data, args.device, logs=logs).wait() == 0
+        if stage1_ok:
+            procs.update({f"s1gpu_{v}": _spawn("stage2", os.path.join(work, f"s1gpu_{v}"),
+                                               os.path.join(s1, "checkpoint.pt"), end, data, args.device, v, logs)
+                          for v in VARIANTS})
+        else:
+            log("s1gpu failed; only the long_* arm runs")
     failed = [n for n, p in procs.items() if p.wait() != 0]
     os.makedirs(args.out, exist_ok=True)
-    for name in ["s1gpu"] * (rc == 0) + list(procs):
+    for name in ["s1gpu"] * stage1_ok + list(procs):
         path = os.path.join(work, name, "checkpoint.pt")
         if name not in failed and os.path.exists(path):
             _slim(path, os.path.join(args.out, f"{name}.pt"))
     log(f"run done in {time.time() - t0:.0f} s; failed: {failed or 'none'}")
-    return 1 if failed or rc else 0
+    return 1 if failed or not (args.arm or stage1_ok) else 0
 
 
 def cmd_import(args):
@@ -156,6 +167,10 @@ def main(argv=None):
     r.add_argument("--out", required=True)
     r.add_argument("--seconds", type=float, required=True, help="wall-clock budget of the whole run")
     r.add_argument("--device", default="cuda")
+    r.add_argument("--arm", action="append", help="NAME:VARIANT[:field=value,...] (repeatable): instead of the "
+                   "round-7 arms, only these stage-2 runs from the base, e.g. full_o4:full:beat_offsets=4")
+    r.add_argument("--base", default="base_stage1.pt", help="init of every run, in .gpu_carry (a stage-2 "
+                   "checkpoint with its VAE continues that run's stage 2 with --arm)")
     r.add_argument("--quiet-children", action="store_true", help="children's logs to runs/tiny_gpu/children.log")
     t = sub.add_parser("_train")
     t.add_argument("stage")
@@ -165,6 +180,7 @@ def main(argv=None):
     t.add_argument("--data", required=True)
     t.add_argument("--device", required=True)
     t.add_argument("--variant")
+    t.add_argument("--set", action="append", default=[])
     i = sub.add_parser("import")
     i.add_argument("folder")
     a = ap.parse_args(argv)
