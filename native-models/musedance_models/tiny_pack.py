@@ -1,6 +1,6 @@
 """The bundled `musedance-tiny` pack, reproducibly from scratch (issue 7).
 
-    /usr/bin/python3 -m musedance_models.tiny_pack train      # data + VAE + stage 1 + 4 stage-2 variants (resumable)
+    /usr/bin/python3 -m musedance_models.tiny_pack train      # data + VAE + stage 1 (2 phases) + 4 stage-2 variants (resumable)
     /usr/bin/python3 -m musedance_models.tiny_pack export     # ONNX pack of the full variant -> assets/models/musedance-tiny
     /usr/bin/python3 -m musedance_models.tiny_pack eval       # held-out metrics + ablation, also as BENCH lines
     /usr/bin/python3 -m musedance_models.tiny_pack seeds      # full vs no_beat sample metrics over more noise seeds
@@ -70,10 +70,23 @@ def run_stage(phase, out, init=None, **extra):
     """One phase of the recipe (BUDGET[phase]); `extra` adds or overrides TrainSpec fields for experiments."""
     from .train import TrainSpec, run
     stage = "stage1" if phase.startswith("stage1") else phase
+    _check_same_init(out, init)
     spec = TrainSpec(stage=stage, dataset=DATA_DIR, out_dir=out, init=init, threads=THREADS, seed=0, max_clips=MAX_CLIPS,
                      latent_cache=os.path.join(RUN_DIR, "latents.pt"),
                      checkpoint_every_steps=100, checkpoint_every_sec=150, log_every=10, **{**BUDGET[phase], **extra})
     return run(spec, _events(os.path.basename(out)))
+
+
+def _check_same_init(out, init):
+    """A run folder resumes only the chain it started: runs/tiny from before a recipe change may hold a finished
+    stage-2 run trained from another stage 1, which would otherwise be taken as done."""
+    ckpt = os.path.join(out, "checkpoint.pt")
+    if init is None or not os.path.exists(ckpt):
+        return
+    from .checkpoint_io import load_own
+    started = (load_own(ckpt).get("spec") or {}).get("init")
+    if started and os.path.realpath(started) != os.path.realpath(init):
+        raise SystemExit(f"{out} was started from {started}, not {init}: move that folder away to retrain it")
 
 
 def ensure_data():
