@@ -11,7 +11,7 @@ as slim checkpoints (models without the VAE or optimiser, so each fits the devic
 `tiny_pack seeds` / `tiny_pack shift` measure them like any other run.
 
     /usr/bin/python3 scripts/tiny_scale_gpu.py carry                   # here: inputs -> <repo>/.gpu_carry (gitignored)
-    python3 scripts/tiny_scale_gpu.py run --out $OUT --seconds 510     # on the device (its python3 has CUDA torch)
+    python3 scripts/tiny_scale_gpu.py run --out $OUT --seconds 465     # on the device (its python3 has CUDA torch)
     /usr/bin/python3 scripts/tiny_scale_gpu.py import <folder>         # here: the slim checkpoints -> runs/tiny
 """
 import argparse
