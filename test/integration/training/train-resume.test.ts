@@ -93,14 +93,15 @@ describe('training runner with the real worker (tiny)', () => {
       // Pause again once two interval checkpoints exist (so none is in flight), damage the newest snapshot
       // (the pause checkpoint) in place, and kill the worker without warning.
       await waitFor('two interval checkpoints', () => ledger(runDir).filter((e) => e.reason === 'interval').length >= 2);
-      // Wait for THIS pause's entry: the first pause's entry can still be the newest one when it landed on an
-      // interval step (a fast machine reaches two interval checkpoints right after it), which made the test damage
-      // an older snapshot than the one the recovery reads.
-      const beforePause = ledger(runDir).length;
+      // Wait for THIS pause's own entry, named by the step it paused at: entries are recorded after hashing, so
+      // the first pause's entry can land after this pause was asked for (counting entries before the pause then
+      // mistook it for this one, and the test damaged an older snapshot than the one the recovery reads).
       await run.pause();
-      await waitFor('paused with its checkpoint recorded', () => run.state.status === 'paused' && ledger(runDir).length > beforePause && ledger(runDir).at(-1)?.reason === 'pause');
+      const thisPause = () => ledger(runDir).filter((e) => e.reason === 'pause' && e.step === run.state.step).at(-1);
+      await waitFor('paused with its checkpoint recorded', () => run.state.status === 'paused' && thisPause() !== undefined);
       const entries = ledger(runDir);
-      const newest = entries.at(-1)!;
+      const newest = thisPause()!;
+      expect(Math.max(...entries.map((e) => e.step)), 'the pause checkpoint is the newest').toBe(newest.step);
       const fallback = [...entries].reverse().find((e) => e.step < newest.step)!;
       const fd = fs.openSync(path.join(runDir, newest.path), 'r+');
       fs.writeSync(fd, Buffer.from('not a checkpoint any more'), 0, 25, 1024);
