@@ -77,15 +77,24 @@ def run_stage(phase, out, init=None, **extra):
     return run(spec, _events(os.path.basename(out)))
 
 
+def _run_and_file(path):
+    """'stage1_refguide_hn/checkpoint.pt' of a checkpoint path: which run it is, wherever the repository lives."""
+    return os.path.join(*os.path.realpath(path).split(os.sep)[-2:])
+
+
 def _check_same_init(out, init):
     """A run folder resumes only the chain it started: runs/tiny from before a recipe change may hold a finished
-    stage-2 run trained from another stage 1, which would otherwise be taken as done."""
+    stage-2 run trained from another stage 1, which would otherwise be taken as done. Inits are compared by run
+    folder and file name, so a moved repository still resumes; an unreadable checkpoint is the trainer's to report."""
     ckpt = os.path.join(out, "checkpoint.pt")
     if init is None or not os.path.exists(ckpt):
         return
     from .checkpoint_io import load_own
-    started = (load_own(ckpt).get("spec") or {}).get("init")
-    if started and os.path.realpath(started) != os.path.realpath(init):
+    try:
+        started = (load_own(ckpt).get("spec") or {}).get("init")
+    except Exception:   # noqa: BLE001 - corrupt or truncated: Trainer._resume says so with its own message
+        return
+    if started and _run_and_file(started) != _run_and_file(init):
         raise SystemExit(f"{out} was started from {started}, not {init}: move that folder away to retrain it")
 
 
