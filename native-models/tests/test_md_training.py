@@ -153,3 +153,19 @@ def test_every_style_is_at_rest_exactly_on_the_beats():
         speed_on = sum(np.abs(p1[k] - p0[k]).max() for k in p0)
         speed_mid = sum(np.abs(pm1[k] - pm0[k]).max() for k in p0)
         assert speed_on < 0.1 * speed_mid, style
+
+
+def test_motion_amplitude_scales_the_swing_but_not_the_timing():
+    """Round 8 doubled how far key poses are from the centre pose; the beats must stay where the rest poses are,
+    and rounds 1-7 data (amplitude 1) must still be reproducible."""
+    song = make_song(5)
+    beats = beat_times(song, 6.0)
+    t = np.arange(72) / 12.0
+    for style in ("bounce", "sway", "pulse", "tilt"):
+        one, two = pose_track(style, beats, t, amplitude=1.0), pose_track(style, beats, t, amplitude=2.0)
+        for k in ("dx", "dy", "angle", "head", "squash"):
+            np.testing.assert_allclose(two[k], 2.0 * one[k], err_msg=f"{style} {k}")
+        np.testing.assert_allclose(two["scale"] - 1.0, 2.0 * (one["scale"] - 1.0), err_msg=style)
+    # spin's quarter turn per beat is already the whole motion: it does not scale
+    np.testing.assert_allclose(pose_track("spin", beats, t, 2.0)["angle"], pose_track("spin", beats, t, 1.0)["angle"])
+    assert pose_track("sway", beats, t)["dx"].max() == pytest.approx(14.0, abs=0.5)   # the default is round 8's

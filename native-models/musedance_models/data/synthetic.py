@@ -123,8 +123,16 @@ def _ease(phase: np.ndarray) -> np.ndarray:
     return phase * phase * (3 - 2 * phase)
 
 
-def pose_track(style: str, beats: np.ndarray, times: np.ndarray) -> dict:
-    """Per-frame pose parameters. Key poses alternate on each beat, with eased (zero-velocity) arrival on beats."""
+# How far the key poses are from the centre pose (1.0: the sizes of rounds 1-7, a 5-7 px swing, under one latent
+# pixel of the 8x-down VAE). 2.0 since round 8: the frame-to-frame change of the latents, where the beats show, is
+# 2.3x larger relative to their variance (RESULTS.md, round 8). Spin (a quarter turn per beat) and the arms of
+# wave already use their full range and do not scale.
+MOTION_AMPLITUDE = 2.0
+
+
+def pose_track(style: str, beats: np.ndarray, times: np.ndarray, amplitude: float = MOTION_AMPLITUDE) -> dict:
+    """Per-frame pose parameters. Key poses alternate on each beat, with eased (zero-velocity) arrival on beats;
+    `amplitude` scales how far they are from the centre pose."""
     idx = np.searchsorted(beats, times, side="right") - 1          # last beat at or before t
     period = float(np.median(np.diff(beats))) if len(beats) > 1 else 0.5
     start = np.where(idx >= 0, beats[np.clip(idx, 0, None)], beats[0] - period)
@@ -133,25 +141,26 @@ def pose_track(style: str, beats: np.ndarray, times: np.ndarray) -> dict:
     k = idx + 1                                                     # index of the beat being moved towards
     sign_from = np.where(k % 2 == 0, 1.0, -1.0)                     # key pose alternates +/- on each beat
     alt = -sign_from * (1 - e) + sign_from * e                      # -1..1, arrives at +/-1 on each beat
+    swing = amplitude * alt
     p = dict(dx=np.zeros_like(times), dy=np.zeros_like(times), angle=np.zeros_like(times),
              scale=np.ones_like(times), squash=np.zeros_like(times), arms=np.zeros_like(times),
              head=np.zeros_like(times))
     if style == "bounce":
-        p["dy"] = 5.0 * alt
-        p["squash"] = 0.12 * alt
+        p["dy"] = 5.0 * swing
+        p["squash"] = 0.12 * swing
     elif style == "sway":
-        p["dx"] = 7.0 * alt
-        p["angle"] = 0.15 * alt
+        p["dx"] = 7.0 * swing
+        p["angle"] = 0.15 * swing
     elif style == "spin":
         p["angle"] = (k - 1 + e) * (np.pi / 2)
     elif style == "pulse":
-        p["scale"] = 1.0 + 0.18 * alt
+        p["scale"] = 1.0 + 0.18 * swing
     elif style == "tilt":
-        p["angle"] = 0.3 * alt
-        p["head"] = 0.5 * alt
+        p["angle"] = 0.3 * swing
+        p["head"] = 0.5 * swing
     elif style == "wave":
         p["arms"] = alt
-        p["dy"] = 1.5 * alt
+        p["dy"] = 1.5 * swing
     return p
 
 
@@ -230,11 +239,11 @@ def write_wav(path: str, samples: np.ndarray) -> None:
 
 
 def write_clip(out_dir: str, clip_id: str, subject_id: int, song_id: int, style: str, caption_variant: int,
-               fps: float, size: int, duration_sec: float) -> None:
+               fps: float, size: int, duration_sec: float, motion_amplitude: float = MOTION_AMPLITUDE) -> None:
     subject, song = make_subject(subject_id), make_song(song_id)
     num_frames = int(round(duration_sec * fps))
     beats = beat_times(song, duration_sec)
-    pose = pose_track(style, beats, np.arange(num_frames) / fps)
+    pose = pose_track(style, beats, np.arange(num_frames) / fps, motion_amplitude)
     d = os.path.join(out_dir, "clips", clip_id)
     os.makedirs(os.path.join(d, "frames"), exist_ok=True)
     for i in range(num_frames):
@@ -250,11 +259,11 @@ def write_clip(out_dir: str, clip_id: str, subject_id: int, song_id: int, style:
     with open(os.path.join(d, "meta.json"), "w") as f:
         json.dump({"numFrames": num_frames, "durationSec": duration_sec, "source": "synthetic",
                    "subjectId": f"subject_{subject_id}", "subjectKind": subject.kind, "songId": f"song_{song_id}",
-                   "style": style, "beatPeriodSec": period}, f)
+                   "style": style, "beatPeriodSec": period, "motionAmplitude": motion_amplitude}, f)
 
 
 def generate(out_dir: str, train: int, heldout: int, seed: int = 0, fps: float = 12.0, size: int = 64,
-             duration_sec: float = 6.0) -> dict:
+             duration_sec: float = 6.0, motion_amplitude: float = MOTION_AMPLITUDE) -> dict:
     """Writes a dataset; train subjects/songs and held-out subjects/songs are disjoint id ranges."""
     rng = np.random.default_rng(seed)
     styles = list(STYLES)
@@ -268,7 +277,8 @@ def generate(out_dir: str, train: int, heldout: int, seed: int = 0, fps: float =
             subject_id = subj_base + (c % n_subj)
             song_id = song_base + int(rng.integers(0, n_song))
             style = styles[(c + c // len(styles)) % len(styles)] if split == "train" else styles[c % len(styles)]
-            write_clip(out_dir, clip_id, subject_id, song_id, style, int(rng.integers(0, 3)), fps, size, duration_sec)
+            write_clip(out_dir, clip_id, subject_id, song_id, style, int(rng.integers(0, 3)), fps, size, duration_sec,
+                        motion_amplitude)
             splits[split].append(clip_id)
     meta = {"version": 1, "fps": fps, "height": size, "width": size, "sampleRateHz": SAMPLE_RATE_HZ, "splits": splits}
     with open(os.path.join(out_dir, "dataset.json"), "w") as f:
@@ -285,9 +295,11 @@ def main(argv=None) -> int:
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--fps", type=float, default=12.0)
     ap.add_argument("--duration", type=float, default=6.0)
+    ap.add_argument("--motion-amplitude", type=float, default=MOTION_AMPLITUDE,
+                    help="key-pose distance from the centre pose (1.0: rounds 1-7 data)")
     a = ap.parse_args(argv)
     os.makedirs(a.out_dir, exist_ok=True)
-    generate(a.out_dir, a.train, a.heldout, a.seed, a.fps, a.size, a.duration)
+    generate(a.out_dir, a.train, a.heldout, a.seed, a.fps, a.size, a.duration, a.motion_amplitude)
     return 0
 
 
