@@ -194,7 +194,6 @@ def reference_metrics(clips, fps, K) -> dict:
     """Ground truth and chance levels on the same clips: the floors' justification."""
     gt = [c.frames[:K].astype(np.float64) / 255.0 for c in clips]
     other = [np.mean([ssim(gt[(i + 1) % len(gt)][f], gt[i][0]) for f in range(0, K, 4)]) for i in range(len(gt))]
-    static_bas = []
     return {
         "gt_ssim_to_ref": float(np.mean([np.mean([ssim(v[f], v[0]) for f in range(K)]) for v in gt])),
         "gt_interframe_diff": float(np.mean([np.abs(np.diff(v, axis=0)).mean() for v in gt])),
