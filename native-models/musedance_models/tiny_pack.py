@@ -159,7 +159,7 @@ def cmd_stage2(args):
     """One stage-2 variant of the recipe; --run-name and the other options train an
     experiment beside it (runs/tiny/stage2_<run-name>), so the shipped runs stay untouched."""
     extra = _given(frame_diff_loss=args.frame_diff_loss, beat_offsets=args.beat_offsets,
-                   high_noise_weight_cap=args.high_noise_weight_cap)
+                   high_noise_weight_cap=args.high_noise_weight_cap, paired_noise=args.paired_noise or None)
     run_stage("stage2", stage2_dir(args.run_name or args.variant), init=os.path.join(stage1_dir(args.stage1_run),
               "checkpoint.pt"), **VARIANTS[args.variant], **extra)
 
@@ -296,6 +296,8 @@ def main(argv=None):
     s2.add_argument("--beat-offsets", type=int, help="experiment: TrainSpec.beat_offsets")
     s2.add_argument("--high-noise-weight-cap", type=float, help="experiment: TrainSpec.high_noise_weight_cap")
     s2.add_argument("--stage1-run", type=_run_name, help="experiment: start from runs/tiny/stage1_<stage1-run>")
+    s2.add_argument("--paired-noise", action="store_true", help="experiment: TrainSpec.paired_noise (variants trained "
+                    "with it draw identical batches, so their training losses pair step by step)")
     sub.add_parser("export")
     ev = sub.add_parser("eval")
     ev.add_argument("--quick", action="store_true")

@@ -85,6 +85,9 @@ class TrainSpec:
     reference_guide: Optional[bool] = None  # stage 1: UNetConfig.reference_guide; None keeps init's
     frame_diff_loss: float = 0.0            # stage 2: weight of the frame-to-frame loss (`frame_difference_loss`)
     high_noise_weight_cap: float = 0.0      # stages 1, 2: > 0 weights the noise MSE by `high_noise_weights` (this cap)
+    paired_noise: bool = False              # stage 2: noise and timesteps from a generator of their own (seeded by
+                                            # `seed`), so ablation variants train on identical batches and their
+                                            # losses pair step by step (off: the recipe's runs keep their stream)
     checkpoint_every_steps: int = 200
     checkpoint_every_sec: float = 180.0
     log_every: int = 10
@@ -196,6 +199,9 @@ class Trainer:
         self.scale.prepare_model(self)
         self.device = self.scale.device
         self.rng = np.random.default_rng(spec.seed)
+        # The global torch stream also feeds weight init and dropout, whose draws depend on which modules a variant
+        # has, so variants drawing noise from it diverge at step 0 (RESULTS.md, round 8).
+        self.noise_gen = torch.Generator().manual_seed(spec.seed) if spec.paired_noise else None
         self.step, self.losses = 0, []
         self._setup_trainable()
         self.scale.after_trainable(self)
@@ -238,6 +244,7 @@ class Trainer:
             "optimizer": self.opt.state_dict(), "losses": self.losses, "tokenizer_dir": self.tokenizer_dir,
             "rng": {"torch": torch.get_rng_state(), "numpy": self.rng.bit_generator.state,
                     "python": random.getstate(),
+                    "noise": self.noise_gen.get_state() if self.noise_gen is not None else None,
                     "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None},
         }, self.ckpt_path)
         return self.ckpt_path
@@ -253,6 +260,8 @@ class Trainer:
         torch.set_rng_state(ck["rng"]["torch"])
         self.rng.bit_generator.state = ck["rng"]["numpy"]
         random.setstate(ck["rng"]["python"])
+        if self.noise_gen is not None and ck["rng"].get("noise") is not None:
+            self.noise_gen.set_state(ck["rng"]["noise"])
         if ck["rng"].get("cuda") is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(ck["rng"]["cuda"])
         self.resumed = True
@@ -380,8 +389,12 @@ class Trainer:
     def _stage2_loss(self):
         b = self.spec.batch_size
         batch = self.stage2_batch(self.latents, self.train_set.clips, b, self.rng, self._drop(b))
-        noise = torch.randn_like(batch["x0"])
-        t = torch.randint(0, self.cfg.num_train_timesteps, (b,)).to(self.device)
+        if self.noise_gen is None:
+            noise = torch.randn_like(batch["x0"])
+            t = torch.randint(0, self.cfg.num_train_timesteps, (b,)).to(self.device)
+        else:
+            noise = torch.randn(batch["x0"].shape, generator=self.noise_gen, dtype=batch["x0"].dtype).to(batch["x0"].device)
+            t = torch.randint(0, self.cfg.num_train_timesteps, (b,), generator=self.noise_gen).to(self.device)
         sh = self.scale.shard   # global batch drawn above; this rank computes its share (all of it when alone)
         batch = {k: v.to(self.device)[sh] if torch.is_tensor(v) else v for k, v in batch.items()}
         noise, t = noise[sh], t[sh]

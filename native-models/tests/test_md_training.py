@@ -169,3 +169,24 @@ def test_motion_amplitude_scales_the_swing_but_not_the_timing():
     # spin's quarter turn per beat is already the whole motion: it does not scale
     np.testing.assert_allclose(pose_track("spin", beats, t, 2.0)["angle"], pose_track("spin", beats, t, 1.0)["angle"])
     assert pose_track("sway", beats, t)["dx"].max() == pytest.approx(7.0, abs=0.25)   # the default: rounds 1-7 data
+
+
+def test_paired_noise_makes_ablation_variants_train_on_identical_batches(chain, tmp_path):
+    """With `paired_noise` two variants draw the same windows, noise and timesteps; the stage-2 modules start as an
+    identity, so the first step's loss is the same number with and without the beat module, and a resumed run draws
+    what an uninterrupted one does. Without it the variants' streams differ from step 0 (RESULTS.md, round 8)."""
+    def losses(name, paired, steps=3, **kw):
+        out = run(spec("stage2", chain["data"], str(tmp_path / name), init=chain["stage1"], steps=steps,
+                       paired_noise=paired, **kw))
+        return load_own(out["checkpoint"])["losses"]
+    full, no_beat = losses("full", True), losses("no_beat", True, use_beat=False)
+    assert full[0] == pytest.approx(no_beat[0], rel=1e-6)
+    assert losses("full_unpaired", False)[0] != pytest.approx(losses("no_beat_unpaired", False, use_beat=False)[0], rel=1e-6)
+    calls = {"n": 0}
+
+    def stop_after_one():
+        calls["n"] += 1
+        return calls["n"] > 1
+    run(spec("stage2", chain["data"], str(tmp_path / "resumed"), init=chain["stage1"], steps=3, paired_noise=True),
+        should_stop=stop_after_one)
+    assert losses("resumed", True) == pytest.approx(full, rel=1e-5, abs=1e-7)
