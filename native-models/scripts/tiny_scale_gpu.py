@@ -69,6 +69,23 @@ def _spec(stage, out_dir, init, data, device, variant=None, overrides=()):
                      **budget, **(tiny_pack.VARIANTS[variant] if variant else {}))
 
 
+def _arm(text):
+    """--arm NAME:VARIANT[:field=value,...], checked before the device run starts (a typo must not cost device time)."""
+    from dataclasses import fields
+    from musedance_models.train import TrainSpec
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not tiny_pack.re.fullmatch(r"[A-Za-z0-9_-]+", parts[0]):
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME:VARIANT[:field=value,...]")
+    if parts[1] not in tiny_pack.VARIANTS:
+        raise argparse.ArgumentTypeError(f"{parts[1]!r} is not a variant ({', '.join(tiny_pack.VARIANTS)})")
+    known = {f.name for f in fields(TrainSpec)}
+    for item in (parts[2].split(",") if len(parts) == 3 else ()):
+        key, _, value = item.partition("=")
+        if key not in known or not tiny_pack.re.fullmatch(r"-?[0-9]+(\.[0-9]*)?", value):
+            raise argparse.ArgumentTypeError(f"{item!r} is not field=number with a TrainSpec field")
+    return text
+
+
 def _train(args):
     """One phase in this process, until the deadline (child of `run`)."""
     from musedance_models.train import run
@@ -167,7 +184,7 @@ def main(argv=None):
     r.add_argument("--out", required=True)
     r.add_argument("--seconds", type=float, required=True, help="wall-clock budget of the whole run")
     r.add_argument("--device", default="cuda")
-    r.add_argument("--arm", action="append", help="NAME:VARIANT[:field=value,...] (repeatable): instead of the "
+    r.add_argument("--arm", action="append", type=_arm, help="NAME:VARIANT[:field=value,...] (repeatable): instead of the "
                    "round-7 arms, only these stage-2 runs from the base, e.g. full_o4:full:beat_offsets=4")
     r.add_argument("--base", default="base_stage1.pt", help="init of every run, in .gpu_carry (a stage-2 "
                    "checkpoint with its VAE continues that run's stage 2 with --arm)")

@@ -286,6 +286,16 @@ def generate(out_dir: str, train: int, heldout: int, seed: int = 0, fps: float =
     return meta
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number")
+    return value
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out_dir")
@@ -295,7 +305,7 @@ def main(argv=None) -> int:
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--fps", type=float, default=12.0)
     ap.add_argument("--duration", type=float, default=6.0)
-    ap.add_argument("--motion-amplitude", type=float, default=MOTION_AMPLITUDE,
+    ap.add_argument("--motion-amplitude", type=_positive_float, default=MOTION_AMPLITUDE,
                     help="key-pose distance from the centre pose (1.0: rounds 1-7 data)")
     a = ap.parse_args(argv)
     os.makedirs(a.out_dir, exist_ok=True)
