@@ -1,7 +1,7 @@
 /** Top-level screens (tabs in the app bar). Features add their screen here, one line each. */
 import type { ComponentType } from 'react';
 import type { ViewId } from '../state/ui-store';
-import { StudioView } from '../features/studio/StudioView';
+import { StudioView } from './StudioView';
 import { SystemPanel } from '../features/system/SystemPanel';
 import { TrainingView } from '../features/training/TrainingView';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SEAM_FLICKER_WARN_RATIO, SEAM_SSIM_DRIFT_WARN, type SeamQa } from '@shared/contract/generate';
 import type { Segment, Take } from '@shared/domain/project';
-import { describeSeam, seamBadges } from '../../../renderer/src/features/generate/seam-badges';
+import { describeSeam, seamBadges } from '../../../renderer/src/shared/seam-badges';
 
 const take = (id: string, stale = false) => ({ id, path: `takes/${id}`, stale }) as unknown as Take;
 const segment = (id: string, startFrame: number, takes: Take[], keptTakeId: string | null): Segment =>

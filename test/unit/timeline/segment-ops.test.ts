@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as seg from '../../../renderer/src/features/timeline/segment-ops';
+import * as seg from '../../../renderer/src/shared/segment-ops';
 
 let n = 0;
 const newId = () => `s${n++}`;

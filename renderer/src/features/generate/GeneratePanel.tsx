@@ -3,7 +3,7 @@ import { Alert, Box, Button, LinearProgress, MenuItem, Paper, Stack, TextField, 
 import { actions } from '../../actions/registry';
 import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
-import { generateStore, keptTake, PRESET_STEPS, useGenerateState, type Preset } from './generate-store';
+import { generateStore, keptTake, PRESET_STEPS, useGenerateState, type Preset } from '../../state/generate-store';
 import { SegmentTakes } from './SegmentTakes';
 import { nextIndex, remainingSegments } from './actions/index';
 

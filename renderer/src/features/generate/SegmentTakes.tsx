@@ -3,7 +3,7 @@ import { Box, Button, Chip, Stack, Tooltip, Typography } from '@mui/material';
 import type { Segment } from '@shared/domain/project';
 import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
-import { generateStore, keptTake, useGenerateState } from './generate-store';
+import { generateStore, keptTake, useGenerateState } from '../../state/generate-store';
 import { SEAM_FLICKER_WARN_RATIO, SEAM_SSIM_DRIFT_WARN } from '@shared/contract/generate';
 
 const NO_COMPARE: [string | null, string | null] = [null, null];

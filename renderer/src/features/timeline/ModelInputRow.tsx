@@ -5,7 +5,7 @@
 import { Box, Typography } from '@mui/material';
 import { useProjectState } from '../../state/project-store';
 import { segmentOneHot } from './frame-model';
-import { segmentIndexAtFrame } from './segment-ops';
+import { segmentIndexAtFrame } from '../../shared/segment-ops';
 import { useTimeline } from './timeline-store';
 
 export function ModelInputRow() {

@@ -14,14 +14,14 @@ import { snapToOnset } from './beat-ops';
 import { LANES, laneTops, TIMELINE_HEIGHT } from './lane-layout';
 import { Metronome } from './metronome';
 import { playerController } from './player-controller';
-import { segmentIndexAtFrame, segmentRange } from './segment-ops';
+import { segmentIndexAtFrame, segmentRange } from '../../shared/segment-ops';
 import { addBeatAt, moveBeatsBy } from './timeline-edits';
 import { timelineStore, type SongAnalysis } from './timeline-store';
 import { markerAnnouncement } from './marker-announce';
 import { loadFinePeaks } from './fine-peaks';
 import { useStudio } from '../../bridge/index';
-import { generateStore } from '../generate/generate-store';
-import { describeSeam, seamBadges } from '../generate/seam-badges';
+import { generateStore } from '../../state/generate-store';
+import { describeSeam, seamBadges } from '../../shared/seam-badges';
 
 /** Snapping reaches this far (pixels on screen) for an onset to pull a dragged beat. */
 const SNAP_PX = 12;

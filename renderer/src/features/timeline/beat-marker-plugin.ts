@@ -9,7 +9,7 @@ import WaveSurfer from 'wavesurfer.js';
 import type { BasePluginEvents } from 'wavesurfer.js/dist/base-plugin.js';
 import type { BeatMarker, Segment } from '@shared/domain/project';
 import { lowerBound } from './beat-ops';
-import type { SeamBadge } from '../generate/seam-badges';
+import type { SeamBadge } from '../../shared/seam-badges';
 import { drawTimeline, type DrawInput } from './draw-timeline';
 import { laneAt, TIMELINE_HEIGHT, timeToX, xToTime, type ViewWindow } from './lane-layout';
 

@@ -5,7 +5,7 @@
  */
 import type { BeatMarker, Segment } from '@shared/domain/project';
 import { lowerBound } from './beat-ops';
-import type { SeamBadge } from '../generate/seam-badges';
+import type { SeamBadge } from '../../shared/seam-badges';
 import { beatFrame } from './frame-model';
 import { LANES, laneTops, formatClock, rulerStepSec, timeToX, visibleEndSec, type ViewWindow } from './lane-layout';
 

@@ -5,7 +5,7 @@
 import type { Project } from '@shared/domain/project';
 import { projectStore } from '../../state/project-store';
 import * as ops from './beat-ops';
-import { layoutSegments, updateSegments } from './segment-ops';
+import { layoutSegments, updateSegments } from '../../shared/segment-ops';
 import { readyAnalysis, timelineStore } from './timeline-store';
 
 const songDuration = (p: Project) => readyAnalysis()?.durationSec ?? Math.max(0, ...p.beats.map((b) => b.timeSec)) + 1;

@@ -1,5 +1,5 @@
 import { defineAction, type Action } from '../../../actions/action';
-import { generateStore } from '../generate-store';
+import { generateStore } from '../../../state/generate-store';
 
 /** The first segment (in time order) without a take: what Generate/Extend makes next. */
 export const nextIndex = (segments: { takes: unknown[]; startFrame: number }[]) => {

@@ -1,5 +1,5 @@
 import { defineAction } from '../../../actions/action';
-import { segmentIndexAtFrame, segmentRange } from '../segment-ops';
+import { segmentIndexAtFrame, segmentRange } from '../../../shared/segment-ops';
 import { timelineStore } from '../timeline-store';
 import { hasProject } from './guards';
 

@@ -5,7 +5,7 @@
  */
 import { defineAction, type ActionContext } from '../../../actions/action';
 import { playerController } from '../player-controller';
-import { segmentIndexAtFrame } from '../segment-ops';
+import { segmentIndexAtFrame } from '../../../shared/segment-ops';
 import { timelineStore } from '../timeline-store';
 import { hasSong } from './guards';
 

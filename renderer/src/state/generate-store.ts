@@ -9,12 +9,12 @@ import type { StudioBridge } from '@shared/contract/bridge';
 import type { SeamQa } from '@shared/contract/generate';
 import type { PackSummary } from '@shared/domain/model-pack';
 import type { Project, Segment } from '@shared/domain/project';
-import { newJobId } from '../../bridge/index';
-import { Observable } from '../../state/emitter';
-import { notify, notifyError } from '../../state/notifications';
-import type { ProjectStore } from '../../state/project-store';
-import { defaultSeed, SEGMENT_COLOURS } from '../timeline/segment-ops';
-import { keptTake } from './seam-badges';
+import { newJobId } from '../bridge/index';
+import { Observable } from './emitter';
+import { notify, notifyError } from './notifications';
+import type { ProjectStore } from './project-store';
+import { defaultSeed, SEGMENT_COLOURS } from '../shared/segment-ops';
+import { keptTake } from '../shared/seam-badges';
 
 export { keptTake };
 

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Box, Button, Paper, Stack, TextField, Typography } from '@mui/material';
-import { useStudio } from '../../bridge/index';
-import { projectStore, useProjectState } from '../../state/project-store';
-import { unwrap } from '../../state/notifications';
-import { studioPanels } from '../../app/studio-panels';
+import { useStudio } from '../bridge/index';
+import { projectStore, useProjectState } from '../state/project-store';
+import { unwrap } from '../state/notifications';
+import { studioPanels } from './studio-panels';
 
 /** The main screen: an empty state until a project is open, then the studio panels. */
 export function StudioView() {

@@ -3,7 +3,7 @@
  * each with a prompt, seed, colour and takes. Laying out again after a song or K change keeps each segment's
  * prompt, seed and colour by position.
  */
-import type { Segment } from '../../../../electron/shared/domain/project';
+import type { Segment } from '@shared/domain/project';
 
 export const SEGMENT_COLOURS = ['#5b8def', '#e0795b', '#59b38a', '#c56bd6', '#d8b443', '#4fb6c8', '#e06b94', '#8f9bb3'] as const;
 
