@@ -2,10 +2,11 @@
  * From onset features to beats: tempo, beat times, per-beat and overall confidence, onset times and the
  * half/double-tempo alternatives. Pure computation (no I/O), shared by `beats.analyse` and `beats.redetect`.
  */
-import { FRAME_RATE, FRAME_SILENCE_DBFS, SILENCE_RMS_DBFS } from './analysis-params';
+import { FRAME_RATE } from './analysis-params';
 import { DEFAULT_TIGHTNESS, localScore, normaliseOnsets, trackBeatsDp, trimWeakBeats } from './beat-dp';
 import { chooseMetricalLevel } from './metrical-level';
 import { pickOnsetFrames } from './onset-peaks';
+import { isSilentFile, silenceGate } from './silence-gate';
 import { globalTempo, lagToBpm, tempoPath } from './tempo-estimate';
 import { meanTempogram, tempogram } from './tempogram';
 
@@ -45,6 +46,12 @@ export interface BeatTrack {
   tempoCurveBpm: number[];
   tempoCurveStepSec: number;
   silent: boolean;
+  /** Bars, when the tracker finds them (the network tracker; the DP tracker does not): beats per bar (0 = none found). */
+  beatsPerBar?: number;
+  /** Per beat: 1-based position in its bar (1 = downbeat). */
+  beatInBar?: number[];
+  /** Per beat: its bar, counted from 1 at the first downbeat (0 = pick-up beats before it). */
+  barOfBeat?: number[];
 }
 
 /**
@@ -52,10 +59,6 @@ export interface BeatTrack {
  * (the attack must rise within the window), so we move them back (mean F best between -15 and -35 ms).
  */
 export const ONSET_TIME_OFFSET_SEC = -0.02;
-/** Half-width of the silence gate's look-around. */
-const SILENCE_GATE_REACH_SEC = 0.5;
-
-const dbfs = (rms: number) => 20 * Math.log10(Math.max(rms, 1e-12));
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 /** Times never go below 0 (the onset offset could push a beat at the very start to -20 ms). */
 const timeSec = (x: number) => Math.max(0, round3(x));
@@ -83,22 +86,10 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
   const env = input.onsetEnvelope;
   const frameRate = FRAME_RATE;
   const offset = options.timeOffsetSec ?? ONSET_TIME_OFFSET_SEC;
-  if (env.length < 4 || dbfs(input.rms) < SILENCE_RMS_DBFS) return EMPTY(true);
+  if (env.length < 4 || isSilentFile(input.rms)) return EMPTY(true);
 
   // Silence gate inside the song: quiet frames cannot hold a beat or an onset.
-  // A frame counts as silent only when the whole second around it is: gaps between sparse notes are not silence.
-  const blocked = new Uint8Array(env.length);
-  const reach = Math.round(SILENCE_GATE_REACH_SEC * frameRate);
-  const loud = Uint8Array.from({ length: env.length }, (_, t) => (dbfs(input.frameRms[t] ?? 0) >= FRAME_SILENCE_DBFS ? 1 : 0));
-  const loudPrefix = new Int32Array(env.length + 1);
-  for (let t = 0; t < env.length; t++) loudPrefix[t + 1] = loudPrefix[t]! + loud[t]!;
-  let audible = 0;
-  for (let t = 0; t < env.length; t++) {
-    const around = loudPrefix[Math.min(env.length, t + reach + 1)]! - loudPrefix[Math.max(0, t - reach)]!;
-    if (around === 0) blocked[t] = 1;
-    else audible++;
-  }
-  const audibleShare = audible / env.length;
+  const { blocked, audibleShare } = silenceGate(input.frameRms, env.length, frameRate);
   const onsetTimesSec = pickOnsetFrames(env, frameRate, blocked).map((f) => timeSec(f / frameRate + offset));
 
   const tg = tempogram(env);

@@ -35,6 +35,24 @@ export const WaveformPeaks = z.object({
 });
 export type WaveformPeaks = z.infer<typeof WaveformPeaks>;
 
+/**
+ * Which beat tracker produced an analysis: `net` = the beat/downbeat network decoded by the bar-pointer DBN (finds
+ * bars), `dp` = the onset-envelope dynamic-programming tracker (no bars; the fallback).
+ */
+export const BeatTracker = z.enum(['dp', 'net']);
+export type BeatTracker = z.infer<typeof BeatTracker>;
+export const MAX_BEATS_PER_BAR = 12;
+
+/** Bars of an analysis: per beat (same length as `beatTimesSec`) its position in its bar and its bar number. */
+export const BeatBars = z.object({
+  beatsPerBar: z.number().int().min(1).max(MAX_BEATS_PER_BAR),
+  /** 1-based position of each beat in its bar: 1 = downbeat. */
+  beatInBar: z.array(z.number().int().min(1).max(MAX_BEATS_PER_BAR)).max(MAX_ANALYSIS_BEATS),
+  /** Bar of each beat, counted from 1 at the first downbeat; 0 = pick-up beats before it. */
+  barOfBeat: z.array(z.number().int().min(0).max(MAX_ANALYSIS_BEATS)).max(MAX_ANALYSIS_BEATS),
+});
+export type BeatBars = z.infer<typeof BeatBars>;
+
 export const BeatAnalysis = z.object({
   /** sha256 of the file's bytes: the cache key, and how a project refers to the analysed song. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -57,6 +75,10 @@ export const BeatAnalysis = z.object({
   /** The whole file is below the silence gate: no beats, confidence 0. */
   silent: z.boolean(),
   peaks: WaveformPeaks,
+  /** The tracker that found the beats (absent in analyses from before trackers were selectable: `dp`). */
+  tracker: BeatTracker.optional(),
+  /** Bars and downbeats; null when the tracker does not find them (absent in older analyses). */
+  bars: BeatBars.nullable().optional(),
   /** Analysis version: results from older versions are recomputed. */
   version: z.number().int(),
 });

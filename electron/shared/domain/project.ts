@@ -10,6 +10,8 @@ export const MAX_PROMPT_CHARS = 1000;
 export const MAX_BEATS = 20_000;
 export const MAX_SEGMENTS = 5_000;
 export const MAX_TAKES_PER_SEGMENT = 100;
+/** Bars of a 24-hour song at 400 BPM in 1/4. */
+export const MAX_BAR_NUMBER = 1_000_000;
 
 /** A path inside the project folder: relative, forward slashes, no `..`, no absolute or drive paths. */
 export const ProjectRelPath = z
@@ -41,6 +43,9 @@ export const BeatMarker = z.object({
   source: z.enum(['detected', 'user']),
   /** Anchored beats survive re-detection of their region. */
   anchored: z.boolean(),
+  /** Set on a downbeat: the number of the bar it starts (from the network tracker or a marker file). Optional:
+   * projects from before bars were tracked load unchanged. */
+  bar: z.number().int().min(1).max(MAX_BAR_NUMBER).optional(),
 });
 export type BeatMarker = z.infer<typeof BeatMarker>;
 

@@ -3,7 +3,7 @@
  * `Name,Start,Duration,Timecode,Description` with Start/Duration in seconds and the timecode at a chosen frame
  * rate. Import finds columns by header name; without a seconds column it reads the timecode (`In`) at `fps`.
  */
-import { badFile, checkSize, checkTime, finish, flagsFromLabel, labelFor, secText, type MarkerRecord } from './marker-record';
+import { badFile, checkSize, checkTime, finish, flagsFromLabel, flagWords, markerName, secText, type MarkerRecord } from './marker-record';
 import { formatTimecode, parseTimecode } from './timecode';
 
 const HEADER = ['Name', 'Start', 'Duration', 'Timecode', 'Description'];
@@ -12,8 +12,7 @@ const quote = (field: string) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/
 
 export function serializeCsv(records: readonly MarkerRecord[], fps: number): string {
   const rows = records.map((r, i) => {
-    const label = labelFor(r, i);
-    return [`Beat ${i + 1}`, secText(r.timeSec), secText(0), formatTimecode(r.timeSec, fps), label.split(' ').slice(2).join(' ')];
+    return [markerName(r, i), secText(r.timeSec), secText(0), formatTimecode(r.timeSec, fps), flagWords(r)];
   });
   return [HEADER, ...rows].map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
 }

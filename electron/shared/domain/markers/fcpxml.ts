@@ -3,7 +3,7 @@
  * Import walks any FCPXML (markers inside clips too): a marker's timeline time is its clip's `offset` plus its
  * own `start` minus the clip's `start`, as FCP defines it. A small tag scanner, not a DOM, so it runs in Node too.
  */
-import { badFile, checkSize, checkTime, finish, flagsFromLabel, labelFor, type MarkerRecord } from './marker-record';
+import { badFile, checkSize, checkTime, finish, flagsFromLabel, flagWords, labelFor, markerName, type MarkerRecord } from './marker-record';
 
 /** Rational seconds as FCPXML writes them: `0s`, `5s`, `1001/24000s`. */
 export function parseFcpTime(text: string | undefined, where: string): number {
@@ -23,7 +23,12 @@ const unescapeXml = (s: string) =>
 export function serializeFcpxml(records: readonly MarkerRecord[], opts: { fps: number; durationSec: number; name: string }): string {
   const frame = `1/${Math.round(opts.fps)}s`;
   const duration = fcpTime(Math.max(opts.durationSec, records.at(-1)?.timeSec ?? 0));
-  const markers = records.map((r, i) => `            <marker start="${fcpTime(r.timeSec)}" duration="${frame}" value="${escapeXml(labelFor(r, i))}"/>`);
+  // A downbeat's marker is named `Bar 12` (its flags go in the note); other beats keep the one-label form.
+  const markers = records.map((r, i) =>
+    r.bar !== undefined
+      ? `            <marker start="${fcpTime(r.timeSec)}" duration="${frame}" value="${escapeXml(markerName(r, i))}" note="${escapeXml(flagWords(r))}"/>`
+      : `            <marker start="${fcpTime(r.timeSec)}" duration="${frame}" value="${escapeXml(labelFor(r, i))}"/>`,
+  );
   const name = escapeXml(opts.name);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

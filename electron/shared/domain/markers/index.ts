@@ -28,7 +28,7 @@ export interface MarkerExportOptions {
 }
 
 export function serializeMarkers(format: MarkerFormat, beats: readonly BeatMarker[], opts: MarkerExportOptions): string {
-  const records = [...beats].sort((a, b) => a.timeSec - b.timeSec).map((b) => ({ timeSec: b.timeSec, source: b.source, anchored: b.anchored }));
+  const records = [...beats].sort((a, b) => a.timeSec - b.timeSec).map((b) => ({ timeSec: b.timeSec, source: b.source, anchored: b.anchored, ...(b.bar !== undefined ? { bar: b.bar } : {}) }));
   if (format === 'audacity') return serializeAudacity(records);
   if (format === 'csv') return serializeCsv(records, opts.fps);
   return serializeFcpxml(records, opts);

@@ -4,7 +4,7 @@
  * with the line or element at fault, so a user knows what to fix.
  */
 import { StudioError } from '../../result';
-import type { BeatMarker } from '../project';
+import { MAX_BAR_NUMBER, type BeatMarker } from '../project';
 
 export const MARKERS_BAD_FILE = 'MARKERS_BAD_FILE';
 /** Marker files bigger than this are refused before parsing (a beat file of a 3-hour song is ~1 MB). */
@@ -16,18 +16,35 @@ export interface MarkerRecord {
   timeSec: number;
   source: BeatMarker['source'];
   anchored: boolean;
+  /** A downbeat: the bar it starts (written and read as the marker name `Bar 12`). */
+  bar?: number;
 }
 
 export const badFile = (message: string): StudioError => new StudioError(MARKERS_BAD_FILE, message);
 
-/** Label text that names a beat's flags, e.g. `beat 3 user anchored`; other tools' labels read as user beats. */
+/** Marker name of a beat: `Bar 12` on a downbeat, else `Beat 7` (its place in the list). */
+export const markerName = (record: MarkerRecord, index: number): string => (record.bar !== undefined ? `Bar ${record.bar}` : `Beat ${index + 1}`);
+
+/** The flags as words: `detected`, `user anchored`. */
+export const flagWords = (record: MarkerRecord): string => `${record.source}${record.anchored ? ' anchored' : ''}`;
+
+/** Label text that names a beat's flags, e.g. `beat 3 user anchored` or `Bar 12 detected`; other tools' labels read as user beats. */
 export function labelFor(record: MarkerRecord, index: number): string {
-  return `beat ${index + 1} ${record.source}${record.anchored ? ' anchored' : ''}`;
+  return record.bar !== undefined ? `Bar ${record.bar} ${flagWords(record)}` : `beat ${index + 1} ${flagWords(record)}`;
 }
 
-export function flagsFromLabel(label: string): Pick<MarkerRecord, 'source' | 'anchored'> {
+/** The bar number in a marker name or label (`Bar 12`, `bar 12 detected`), or undefined. */
+export function barFromLabel(label: string): number | undefined {
+  const m = /(?:^|[^a-z])bar\s*(\d{1,7})(?!\d)/i.exec(label.slice(0, 200));
+  if (!m) return undefined;
+  const bar = Number(m[1]);
+  return bar >= 1 && bar <= MAX_BAR_NUMBER ? bar : undefined;
+}
+
+export function flagsFromLabel(label: string): Pick<MarkerRecord, 'source' | 'anchored' | 'bar'> {
   const words = label.toLowerCase().split(/[^a-z]+/);
-  return { source: words.includes('detected') ? 'detected' : 'user', anchored: words.includes('anchored') };
+  const bar = barFromLabel(label);
+  return { source: words.includes('detected') ? 'detected' : 'user', anchored: words.includes('anchored'), ...(bar !== undefined ? { bar } : {}) };
 }
 
 export function checkTime(timeSec: number, where: string): number {

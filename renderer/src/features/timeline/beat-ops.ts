@@ -165,8 +165,8 @@ export function idsInRange(beats: readonly BeatMarker[], startSec: number, endSe
 }
 
 /** Beats from a marker file, with fresh ids. */
-export function beatsFromRecords(records: readonly Pick<BeatMarker, 'timeSec' | 'source' | 'anchored'>[], newId: NewId): BeatMarker[] {
-  return sorted(records.map((r) => ({ id: newId(), timeSec: round6(r.timeSec), source: r.source, anchored: r.anchored })));
+export function beatsFromRecords(records: readonly Pick<BeatMarker, 'timeSec' | 'source' | 'anchored' | 'bar'>[], newId: NewId): BeatMarker[] {
+  return sorted(records.map((r) => ({ id: newId(), timeSec: round6(r.timeSec), source: r.source, anchored: r.anchored, ...(r.bar !== undefined ? { bar: r.bar } : {}) })));
 }
 
 /**
