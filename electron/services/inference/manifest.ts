@@ -129,6 +129,27 @@ export const Manifest = z
       .record(PackRelPath, z.object({ sha256: Sha256, bytes: z.number().int().min(0) }).strict())
       .refine((files) => Object.keys(files).length >= 1, 'must list at least one file'),
     training: z.record(z.string(), z.unknown()).optional(),
+    /** Sizes on disk (issue 20): the whole pack, each graph with its external data, the PyTorch weights. */
+    sizes: z
+      .object({ totalBytes: z.number().int().min(0), graphs: z.record(z.string(), z.number().int().min(0)), weightsBytes: z.number().int().min(0).optional() })
+      .passthrough()
+      .optional(),
+    /** The exporter's inference memory estimate at the pack's own shape (informative; the engine computes its own). */
+    memory: z
+      .object({
+        height: PosInt.optional(),
+        width: PosInt.optional(),
+        frames: PosInt.optional(),
+        weightsBytes: z.number().min(0).optional(),
+        activationBytes: z.number().min(0).optional(),
+        peakBytes: z.number().min(0).optional(),
+        unetFlops: z.number().min(0).optional(),
+        method: z.string().max(2000).optional(),
+      })
+      .passthrough()
+      .optional(),
+    /** What `pack build` imported: sources, and per component what was loaded, deliberately ignored, freshly initialised. */
+    importReport: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 export type Manifest = z.infer<typeof Manifest>;

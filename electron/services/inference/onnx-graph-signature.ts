@@ -16,6 +16,8 @@ export interface GraphSignature {
   irVersion: number;
   inputs: GraphTensor[];
   outputs: GraphTensor[];
+  /** Files the initializers' ONNX external data points at (TensorProto.external_data "location"), deduplicated. */
+  externalLocations: string[];
 }
 
 export class OnnxParseError extends Error {}
@@ -98,12 +100,19 @@ export function readGraphSignature(model: Uint8Array): GraphSignature {
   if (!top.some((x) => x.no === 8 && x.wire === 2)) throw new OnnxParseError('not an ONNX model (no opset_import)');
   const g = fields(graph);
   const initializers = new Set<string>();
+  const externalLocations = new Set<string>();
   for (const init of g.filter((x) => x.no === 5 && x.wire === 2)) {
-    const name = fields(init.bytes!).find((x) => x.no === 8 && x.wire === 2);
+    const f = fields(init.bytes!);
+    const name = f.find((x) => x.no === 8 && x.wire === 2);
     if (name) initializers.add(text(name.bytes));
+    // TensorProto.external_data (13): StringStringEntryProto { key = 1, value = 2 }
+    for (const entry of f.filter((x) => x.no === 13 && x.wire === 2)) {
+      const kv = fields(entry.bytes!);
+      if (text(kv.find((x) => x.no === 1)?.bytes) === 'location') externalLocations.add(text(kv.find((x) => x.no === 2)?.bytes));
+    }
   }
   const inputs = g.filter((x) => x.no === 11 && x.wire === 2).map((x) => valueInfo(x.bytes!)).filter((t) => !initializers.has(t.name));
   const outputs = g.filter((x) => x.no === 12 && x.wire === 2).map((x) => valueInfo(x.bytes!));
   if (!inputs.length || !outputs.length) throw new OnnxParseError('graph has no inputs or no outputs');
-  return { irVersion, inputs, outputs };
+  return { irVersion, inputs, outputs, externalLocations: [...externalLocations] };
 }

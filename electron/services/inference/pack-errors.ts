@@ -14,4 +14,5 @@ export const InferenceErrorCodes = {
   run: 'INFERENCE_RUN_FAILED',
   input: 'INFERENCE_BAD_INPUT',
   workerDied: 'INFERENCE_WORKER_DIED',
+  memory: 'INFERENCE_NOT_ENOUGH_MEMORY',
 } as const;

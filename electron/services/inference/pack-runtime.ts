@@ -12,6 +12,8 @@ import { GRAPH_NAMES, type GraphName, type Manifest, type TensorSpec } from './m
 import { OrtWorker, type SessionMeta, type TensorData } from './ort-worker-client';
 import { compareTensors, loadValidPack, type ValidPack } from './pack-validator';
 import { InferenceErrorCodes as E } from './pack-errors';
+import { checkFits, freeMemory } from './memory-guard';
+import type { InferenceEstimate } from './inference-estimate';
 
 export interface Shapes {
   K: number;
@@ -38,6 +40,8 @@ export interface RuntimeOptions {
   provider?: 'cuda' | 'cpu';
   intraOpThreads?: number;
   signal?: AbortSignal;
+  /** Skip the free-memory check (benchmarks that measure what happens anyway). */
+  skipMemoryCheck?: boolean;
 }
 
 export class PackRuntime {
@@ -46,6 +50,8 @@ export class PackRuntime {
   readonly scheduler: DdimScheduler;
   /** Measured time of the last UNet run (ms), for estimates. */
   lastUnetMs: number | null = null;
+  /** The free-memory check's estimate at the pack's shape (null when the check was skipped). */
+  memoryEstimate: InferenceEstimate | null = null;
 
   private constructor(
     readonly pack: ValidPack,
@@ -69,6 +75,8 @@ export class PackRuntime {
     const selection = await probeProviders();
     const provider = options.provider ?? selection.selected;
     const reason = options.provider ? `${options.provider.toUpperCase()} requested explicitly.` : selection.selectedReason;
+    // Before any session: a pack that does not fit is refused with its estimate instead of swapping the machine.
+    const fit = options.skipMemoryCheck ? null : checkFits(pack.manifest, provider, await freeMemory(provider));
     const worker = new OrtWorker();
     worker.start();
     try {
@@ -80,7 +88,9 @@ export class PackRuntime {
           compareTensors(`graphs.${g}.outputs`, spec.outputs, meta[g].outputs.map(metaToSpec), { unknownDimsMatch: true });
         if (problem) throw new StudioError(E.graphMismatch, `${problem} (ONNX Runtime session metadata).`);
       }
-      return new PackRuntime(pack, provider, reason, worker, meta);
+      const runtime = new PackRuntime(pack, provider, reason, worker, meta);
+      runtime.memoryEstimate = fit;
+      return runtime;
     } catch (error) {
       await worker.stop();
       throw error;

@@ -253,6 +253,12 @@ async function validateSteps(dirIn: string, pass: (name: string, detail: string)
     const toSpec = (t: { name: string; elemType: number; shape: number[] }) => ({ name: t.name, dtype: dtypeName(t.elemType) as TensorSpec['dtype'], shape: t.shape });
     const problem = compareTensors(`graphs.${g}.inputs`, spec.inputs, signature.inputs.map(toSpec)) ?? compareTensors(`graphs.${g}.outputs`, spec.outputs, signature.outputs.map(toSpec), { unknownDimsMatch: true });
     if (problem) throw new StudioError(E.graphMismatch, `${problem} (in ${spec.file}).`);
+    // ONNX Runtime opens external data relative to the graph file: it must be the declared (hashed) file.
+    const graphDir = path.posix.dirname(spec.file);
+    for (const loc of signature.externalLocations) {
+      const rel = path.posix.normalize(graphDir === '.' ? loc : `${graphDir}/${loc}`);
+      if (rel !== spec.externalData) throw new StudioError(E.graphMismatch, `graphs.${g}: ${spec.file} reads external data from ${JSON.stringify(loc)}, which is not its declared externalData (${spec.externalData ?? 'none'}).`);
+    }
     graphFiles[g] = file;
   }
   pass('onnx graphs', 'all six graphs parse as ONNX and their inputs/outputs match the manifest');
