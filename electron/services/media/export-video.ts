@@ -15,6 +15,7 @@ import { findFrameSequence } from './frame-sequence';
 import { checkImageSize, probeMedia } from './probe';
 import { sniffFile } from './file-sniff';
 import { SETTINGS_SIDECAR, settingsJson, writeFfmetadata } from './settings-tag';
+import { planFrame, trimmedLength, type ExportAspect, type ExportFit, type FramePlan } from '../../shared/domain/export-frame';
 import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
 export interface ExportVideoRequest extends MediaJobOptions {
@@ -27,6 +28,13 @@ export interface ExportVideoRequest extends MediaJobOptions {
   out: string;
   interpolateFps?: 24 | 30;
   upscale?: 1 | 2 | 3 | 4;
+  /** Fit the (upscaled) frames to an aspect by letterbox or centre crop (issue 23's export dialog). */
+  aspect?: ExportAspect;
+  fit?: ExportFit;
+  /** Stop the video here (the song's end after the first frame): a last segment must not run past the music. */
+  maxDurationSec?: number;
+  /** A keyframe every this many frames (1 = all-intra: the preview monitor seeks to any frame at once). */
+  keyframeEvery?: number;
   settings?: GenerationSettings;
   overwrite?: boolean;
 }
@@ -41,6 +49,8 @@ export interface ExportVideoResult {
   elapsedSec: number;
   hasAudio: boolean;
   settingsStored: boolean;
+  width: number;
+  height: number;
 }
 
 /**
@@ -60,16 +70,23 @@ export const ENCODER_ARGS: Record<'mp4' | 'webm', { video: string[]; audio: stri
   },
 };
 
-/** The video filter chain before the format-specific tail: upscale, then motion interpolation. */
-export function videoFilters(request: Pick<ExportVideoRequest, 'upscale' | 'interpolateFps' | 'format'>): string[] {
+/** The output frame of `request` for source frames of `source` size (see shared/domain/export-frame). */
+export const framePlan = (request: Pick<ExportVideoRequest, 'upscale' | 'aspect' | 'fit' | 'format'>, source: { width: number; height: number }): FramePlan =>
+  planFrame(source, { upscale: request.upscale, aspect: request.aspect, fit: request.fit, evenSides: request.format === 'mp4' || request.format === 'webm' });
+
+/** The video filter chain before the format-specific tail: upscale, aspect crop/letterbox, then motion interpolation. */
+export function videoFilters(request: Pick<ExportVideoRequest, 'upscale' | 'interpolateFps' | 'format' | 'aspect' | 'fit'>, source?: { width: number; height: number }): string[] {
   const filters: string[] = [];
   if (request.upscale && request.upscale > 1) filters.push(`scale=iw*${request.upscale}:ih*${request.upscale}:flags=lanczos`);
+  const plan = source ? framePlan(request, source) : null;
+  if (plan?.crop) filters.push(`crop=${plan.crop.width}:${plan.crop.height}:${plan.crop.x}:${plan.crop.y}`);
+  if (plan?.pad) filters.push(`pad=${plan.pad.width}:${plan.pad.height}:${plan.pad.x}:${plan.pad.y}:color=black`);
   if (request.interpolateFps) {
     // Hold the last frame two more frame times (minterpolate needs a frame after the end) so the interpolated video lasts exactly frames / fps.
     filters.push('tpad=stop_mode=clone:stop=2', `minterpolate=fps=${request.interpolateFps}:mi_mode=mci:mc_mode=aobmc:vsbmc=1`);
   }
-  // yuv420p needs even sides; pad by one pixel rather than distort.
-  if (request.format === 'mp4' || request.format === 'webm') filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2', 'format=yuv420p');
+  // yuv420p needs even sides; pad by one pixel rather than distort (the plan above already made them even).
+  if (request.format === 'mp4' || request.format === 'webm') filters.push(...(plan ? [] : ['pad=ceil(iw/2)*2:ceil(ih/2)*2']), 'format=yuv420p');
   return filters;
 }
 
@@ -82,8 +99,10 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
   const { signal, onProgress, fps, format } = request;
   onProgress?.(0, 'Reading frames');
   const frames = await findFrameSequence(request.framesDir);
-  await checkFirstFrame(frames.firstFile);
-  const durationSec = frames.count / fps;
+  const source = await checkFirstFrame(frames.firstFile);
+  const trimmed = trimmedLength(frames.count, fps, request.maxDurationSec ?? null);
+  const durationSec = trimmed.durationSec;
+  const plan = framePlan(request, source);
   const outputFps = request.interpolateFps ?? fps;
   let audioPath: string | null = null;
   if (request.audio) {
@@ -112,7 +131,7 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
     const metaInput = metaFile ? nextInput++ : null;
     if (metaFile) command.input(metaFile).inputOptions(['-f', 'ffmetadata']);
 
-    const filters = videoFilters(request);
+    const filters = videoFilters(request, source);
     const outputTarget = format === 'png' ? path.join(partial, '%06d.png') : partial;
     const options: string[] = [];
     if (format === 'gif') {
@@ -126,6 +145,7 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
       else {
         const enc = ENCODER_ARGS[format];
         options.push(...enc.video, '-r', String(outputFps));
+        if (request.keyframeEvery) options.push('-g', String(request.keyframeEvery), '-keyint_min', String(request.keyframeEvery));
         if (audioInput !== null) options.push('-map', `${audioInput}:a:0`, '-af', 'apad', ...enc.audio);
         options.push(...enc.container);
       }
@@ -153,13 +173,15 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
   return {
     out,
     format,
-    frames: frames.count,
+    frames: request.interpolateFps ? frames.count : trimmed.frames,
     outputFps,
     durationSec,
     sizeBytes: await sizeOf(out),
     elapsedSec: (performance.now() - started) / 1000,
     hasAudio: audioPath !== null && (format === 'mp4' || format === 'webm'),
     settingsStored: !!request.settings && format !== 'gif',
+    width: plan.width,
+    height: plan.height,
   };
 }
 
@@ -167,12 +189,13 @@ async function exportVideoJob(tools: MediaTools, request: ExportVideoRequest): P
  * The frames are the studio's own PNGs: their header is checked here (a PNG, of a size that is safe to decode)
  * without spawning ffprobe; a damaged frame further in makes ffmpeg fail with its own message.
  */
-async function checkFirstFrame(file: string): Promise<void> {
+async function checkFirstFrame(file: string): Promise<{ width: number; height: number }> {
   const name = path.basename(file);
   const size = (await fs.stat(file)).size;
   const sniffed = size > 0 ? await sniffFile(file, size) : null;
   if (!sniffed?.image || sniffed.image.format !== 'png') throw new StudioError(MediaErrorCodes.corrupt, `The first frame ${name} is not a PNG image.`);
   checkImageSize(name, sniffed.image.width, sniffed.image.height);
+  return { width: sniffed.image.width, height: sniffed.image.height };
 }
 
 async function checkOutput(out: string, format: ExportFormat, overwrite: boolean): Promise<void> {

@@ -17,6 +17,10 @@ export interface ProviderSelection {
   selectedReason: string;
 }
 
+/** What every CPU-only user reads: no raw library error, and where to look for the details. */
+export const CPU_FALLBACK_REASON =
+  'Using the CPU: no NVIDIA GPU with the CUDA build of ONNX Runtime was found (normal on most computers; System → Doctor has the details).';
+
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
 let cached: Promise<ProviderSelection> | null = null;
@@ -68,6 +72,8 @@ async function probeOnce(): Promise<ProviderSelection> {
     details,
     providers,
     selected: cuda.available ? 'cuda' : 'cpu',
-    selectedReason: cuda.available ? 'Using CUDA (GPU).' : `Using CPU: ${cuda.reason}.`,
+    // The raw ORT message ("OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library…") stays in
+    // `details` (System → Doctor); the main panel says in words why the CPU is used (issue 23 #9).
+    selectedReason: cuda.available ? 'Using CUDA (GPU).' : CPU_FALLBACK_REASON,
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channel, HostPath } from './channel';
 import { MediaRef } from '../domain/project';
 import { CropBox, ExportFormat, GenerationSettings, MediaProbe, MediaRequirement, WavCue } from '../domain/media';
+import { ExportAspect, ExportFit } from '../domain/export-frame';
 
 /** A file or folder path from the user (dialog, drop, CLI); the service resolves and checks it. */
 export const MediaPath = HostPath;
@@ -55,6 +56,11 @@ export const ExportRequest = z
     interpolateFps: z.union([z.literal(24), z.literal(30)]).optional(),
     /** Upscale by this integer factor (lanczos). */
     upscale: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    /** Fit the upscaled frames to 9:16, 1:1 or 16:9 by letterbox (bars) or centre crop. */
+    aspect: ExportAspect.optional(),
+    fit: ExportFit.optional(),
+    /** Stop the video after this many seconds (the song's end): trims a last segment that runs past the music. */
+    maxDurationSec: z.number().finite().positive().max(24 * 3600).optional(),
     /** Stored in MP4/WebM metadata, or a sidecar JSON in a PNG folder; GIF cannot carry it (`settingsStored`). */
     settings: GenerationSettings.optional(),
     overwrite: z.boolean().optional(),
@@ -73,6 +79,9 @@ export const ExportResult = z.object({
   hasAudio: z.boolean(),
   /** False when settings were given but the format cannot hold them (GIF). */
   settingsStored: z.boolean(),
+  /** Output frame size (after upscale and aspect fit). */
+  width: z.number().int(),
+  height: z.number().int(),
 });
 
 /** A dropped file travels in chunks of this many bytes (base64 in one call; well under the wire limit). */

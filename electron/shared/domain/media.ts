@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_PROMPT_CHARS } from './project';
+import { ExportAspect, ExportFit, ExportUpscale } from './export-frame';
 
 /** Stable codes of media failures; the message that goes with each is one sentence for the user. */
 export const MediaErrorCodes = {
@@ -94,6 +95,20 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
  * What generated a video, written into the exported file so that dropping it back into the studio recalls it.
  * Bounded like the project itself.
  */
+/** What the export dialog chose: stored in the file beside the generation settings. */
+export const ExportChoices = z
+  .object({
+    upscale: ExportUpscale,
+    aspect: ExportAspect,
+    fit: ExportFit,
+    interpolateFps: z.union([z.literal(24), z.literal(30)]).nullable(),
+    trimToSong: z.boolean(),
+    range: z.enum(['song', 'selection']),
+    format: z.enum(['mp4', 'webm', 'gif']),
+  })
+  .strict();
+export type ExportChoices = z.infer<typeof ExportChoices>;
+
 export const GenerationSettings = z
   .object({
     packId: z.string().max(128),
@@ -118,6 +133,8 @@ export const GenerationSettings = z
     songSha256: z.string().max(64).optional(),
     referenceImageSha256: z.string().max(64).optional(),
     createdAt: z.string().max(40).optional(),
+    /** The export dialog's choices (issue 23), so importing the file can recall them too. */
+    export: ExportChoices.optional(),
   })
   .strict();
 export type GenerationSettings = z.infer<typeof GenerationSettings>;
