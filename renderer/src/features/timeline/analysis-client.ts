@@ -18,6 +18,14 @@ export function peaksForWaveform(levels: readonly PeakLevel[], sampleRate: numbe
   return { peaks, peaksPerSec: sampleRate / finest.samplesPerPeak };
 }
 
+/** Beats in time order with each downbeat's bar number (from the tracker's bars, when it found them). */
+export function beatsWithBars(reply: Pick<BeatAnalysis, 'beatTimesSec' | 'bars'>): { beatsSec: number[]; downbeatBars: (number | null)[] } {
+  const bars = reply.bars && reply.bars.beatInBar.length === reply.beatTimesSec.length && reply.bars.barOfBeat.length === reply.beatTimesSec.length ? reply.bars : null;
+  const beats = reply.beatTimesSec.map((t, i) => ({ t, bar: bars && bars.beatInBar[i] === 1 && bars.barOfBeat[i]! >= 1 ? bars.barOfBeat[i]! : null }));
+  beats.sort((a, b) => a.t - b.t);
+  return { beatsSec: beats.map((b) => b.t), downbeatBars: beats.map((b) => b.bar) };
+}
+
 export function toSongAnalysis(reply: BeatAnalysis, path: string): SongAnalysis {
   const { peaks, peaksPerSec } = peaksForWaveform(reply.peaks.levels, reply.peaks.sampleRate);
   return {
@@ -25,7 +33,7 @@ export function toSongAnalysis(reply: BeatAnalysis, path: string): SongAnalysis 
     peaks,
     peaksPerSec,
     onsetsSec: [...reply.onsetTimesSec].sort((a, b) => a - b),
-    beatsSec: [...reply.beatTimesSec].sort((a, b) => a - b),
+    ...beatsWithBars(reply),
     tempoBpm: reply.tempoBpm,
     confidence: reply.confidence,
     peakSource: { path, sampleRate: reply.peaks.sampleRate, availableSamplesPerPeak: reply.peaks.availableSamplesPerPeak },

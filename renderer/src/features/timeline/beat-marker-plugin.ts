@@ -111,7 +111,8 @@ export const BeatMarkerPlugin = WaveSurfer.definePlugin<BeatMarkerOptions, BeatM
       focusedBeatId: data.focusedBeatId,
       seams: data.seams,
     };
-    drawTimeline(g, input);
+    const drawn = drawTimeline(g, input);
+    canvas.dataset.barLabels = drawn.barLabels.join(' ');
     // The visible window, for tests and tools that need to point at a time.
     canvas.dataset.startSec = String(v.startSec);
     canvas.dataset.pxPerSec = String(v.pxPerSec);

@@ -44,18 +44,27 @@ export const COLOURS = {
   seamOk: '#5fd38d',
   seamWarn: '#ffb020',
   seamRing: '#0d0f12',
+  downbeat: '#e6f3ff',
+  barLabelBg: 'rgba(13,15,18,0.75)',
 } as const;
 
 /** Radius of a seam badge (CSS px): big enough to see at any zoom, small enough not to hide the prompt. */
 const SEAM_BADGE_R = 5;
 
-export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): void {
+/** What a draw put on screen that tests and assistive tools read back (the canvas itself is pixels). */
+export interface DrawReport {
+  /** Bar numbers labelled at downbeats, left to right. */
+  barLabels: number[];
+}
+
+export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): DrawReport {
   const { view, heightPx } = input;
   ctx.clearRect(0, 0, view.widthPx, heightPx);
   drawRuler(ctx, input);
   drawSegments(ctx, input);
   drawFrameGrid(ctx, input);
   drawBeats(ctx, input);
+  const barLabels = drawBars(ctx, input);
   if (input.box) {
     const { x0, x1, y0, y1 } = input.box;
     ctx.fillStyle = COLOURS.box;
@@ -63,6 +72,49 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, input: DrawInput): v
     ctx.strokeStyle = COLOURS.boxEdge;
     ctx.strokeRect(Math.min(x0, x1) + 0.5, Math.min(y0, y1) + 0.5, Math.abs(x1 - x0), Math.abs(y1 - y0));
   }
+  return { barLabels };
+}
+
+/**
+ * Downbeats: a solid line through the waveform and the bar number at its top, so bars read like a DAW's.
+ * Zoomed out, numbers that would overlap are skipped (the line stays); returns the numbers drawn.
+ */
+function drawBars(ctx: CanvasRenderingContext2D, input: DrawInput): number[] {
+  const { view, beats, drag } = input;
+  const [from, to] = visibleSlice(beats, (b) => b.timeSec, view, 2);
+  const lines = new Path2D();
+  const labels: Array<[number, number]> = [];
+  let lastLabelEnd = -Infinity;
+  ctx.font = 'bold 10px system-ui, sans-serif';
+  for (let i = from; i < to; i++) {
+    const b = beats[i]!;
+    if (b.bar === undefined) continue;
+    const t = drag?.ids.has(b.id) ? Math.max(0, b.timeSec + drag.deltaSec) : b.timeSec;
+    const x = Math.round(timeToX(view, t)) + 0.5;
+    if (x < -10 || x > view.widthPx + 10) continue;
+    lines.moveTo(x, laneTops.wave);
+    lines.lineTo(x, laneTops.grid);
+    const width = ctx.measureText(String(b.bar)).width + 6;
+    if (x + 2 >= lastLabelEnd) {
+      labels.push([b.bar, x]);
+      lastLabelEnd = x + 2 + width;
+    }
+  }
+  if (labels.length === 0 && from === to) return [];
+  ctx.strokeStyle = COLOURS.downbeat;
+  ctx.lineWidth = 1.5;
+  ctx.stroke(lines);
+  ctx.lineWidth = 1;
+  ctx.textBaseline = 'top';
+  for (const [bar, x] of labels) {
+    const text = String(bar);
+    const w = ctx.measureText(text).width + 4;
+    ctx.fillStyle = COLOURS.barLabelBg;
+    ctx.fillRect(x + 1, laneTops.wave + 1, w, 13);
+    ctx.fillStyle = COLOURS.downbeat;
+    ctx.fillText(text, x + 3, laneTops.wave + 2);
+  }
+  return labels.map(([bar]) => bar);
 }
 
 function drawRuler(ctx: CanvasRenderingContext2D, { view }: DrawInput): void {

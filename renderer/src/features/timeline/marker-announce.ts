@@ -8,5 +8,5 @@ export function markerAnnouncement(project: Project | null, selected: ReadonlySe
   const index = project.beats.findIndex((b) => selected.has(b.id));
   const b = project.beats[index];
   if (!b) return 'No beat selected.';
-  return `Beat ${index + 1} of ${project.beats.length} at ${b.timeSec.toFixed(3)} s, frame ${beatFrame(b.timeSec, project.fps)}, ${b.source}${b.anchored ? ', anchored' : ''}.`;
+  return `Beat ${index + 1} of ${project.beats.length} at ${b.timeSec.toFixed(3)} s, frame ${beatFrame(b.timeSec, project.fps)}, ${b.source}${b.anchored ? ', anchored' : ''}${b.bar !== undefined ? `, downbeat of bar ${b.bar}` : ''}.`;
 }

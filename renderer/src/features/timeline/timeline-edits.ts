@@ -60,9 +60,12 @@ export function replaceAllBeats(label: string, beats: Project['beats']): boolean
  * After analysis: detected beats when the project has none (or its song was just replaced: the old beats
  * belong to the old song), and segments covering the song.
  */
-export function adoptAnalysis(durationSec: number, beatsSec: readonly number[], songReplaced = false): boolean {
+export function adoptAnalysis(durationSec: number, beatsSec: readonly number[], songReplaced = false, downbeatBars: readonly (number | null)[] = []): boolean {
   return projectStore.apply(songReplaced ? 'Detect beats of the new song' : 'Analyse song', (p) => {
-    const beats = p.beats.length && !songReplaced ? p.beats : beatsSec.map((t) => ({ id: ops.newBeatId(), timeSec: Math.round(t * 1e6) / 1e6, source: 'detected' as const, anchored: false }));
+    const beats =
+      p.beats.length && !songReplaced
+        ? p.beats
+        : beatsSec.map((t, i) => ({ id: ops.newBeatId(), timeSec: Math.round(t * 1e6) / 1e6, source: 'detected' as const, anchored: false, ...(downbeatBars[i] ? { bar: downbeatBars[i]! } : {}) }));
     const segments = layoutSegments(p.segments, durationSec, p.fps, p.framesPerSegment, ops.newBeatId);
     const sameSegments = segments.length === p.segments.length && segments.every((s, i) => s.startFrame === p.segments[i]!.startFrame && s.frames === p.segments[i]!.frames);
     if (beats === p.beats && sameSegments) return p;

@@ -14,6 +14,8 @@ export interface SongAnalysis {
   peaksPerSec: number;
   onsetsSec: number[];
   beatsSec: number[];
+  /** Per beat of `beatsSec`: the bar it starts when it is a downbeat, else null (all null when the tracker finds no bars). */
+  downbeatBars: (number | null)[];
   tempoBpm: number;
   confidence: number;
   /** Where finer peaks come from (`beats.peaks`) when the overview is too coarse for the zoom. */

@@ -37,7 +37,7 @@ export function useSongAnalysis(studio: StudioBridge): () => void {
         return;
       }
       timelineStore.update({ analysis: { status: 'ready', analysis: result.value } });
-      adoptAnalysis(result.value.durationSec, result.value.beatsSec, songChanged);
+      adoptAnalysis(result.value.durationSec, result.value.beatsSec, songChanged, result.value.downbeatBars);
     });
     return () => {
       live = false;
