@@ -54,3 +54,30 @@ export async function discardUpload(projectDir: string, uploadId: string): Promi
   await fs.rm(dir, { recursive: true, force: true });
   return existed;
 }
+
+/**
+ * A file the user picked on the host (the browser host's file picker, issue 23) staged like a dropped one, so
+ * the crop dialog can show it and the import runs the same way. Only files inside `allowedRoots` (the picker's
+ * roots) are copied: a staged file is served to the renderer.
+ */
+export async function stageLocalFile(projectDir: string, uploadId: string, source: string, allowedRoots: readonly string[]): Promise<{ path: string; fileName: string; sizeBytes: number }> {
+  const root = await resolveProjectDir(projectDir);
+  const real = await fs.realpath(path.resolve(source)).catch(() => null);
+  if (!real) throw new StudioError(MediaErrorCodes.notFound, `${path.basename(source)} does not exist or cannot be read.`);
+  const inside = await Promise.all(
+    allowedRoots.map(async (r) => {
+      const rr = await fs.realpath(r).catch(() => path.resolve(r));
+      const rel = path.relative(rr, real);
+      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    }),
+  );
+  if (!inside.some(Boolean)) throw new StudioError(MediaErrorCodes.badOutput, `${real} is outside the folders the studio may open.`);
+  const stat = await fs.stat(real);
+  if (!stat.isFile()) throw new StudioError(MediaErrorCodes.notFound, `${path.basename(real)} is not a file.`);
+  const fileName = stagedFileName(path.basename(real));
+  const dir = path.join(root, UPLOADS_DIR, uploadId);
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, fileName);
+  await fs.copyFile(real, file);
+  return { path: file, fileName, sizeBytes: stat.size };
+}

@@ -16,6 +16,8 @@ export interface Action {
   label: string;
   /** e.g. `Mod+K`, `Shift+H`, `Delete`, `?`; `Mod` is Ctrl (Cmd on macOS). */
   shortcut?: string;
+  /** Further keys for the same command (Ctrl+Y beside Ctrl+Shift+Z for redo); shown after the main one. */
+  altShortcuts?: string[];
   /** Palette/menu grouping. */
   group?: string;
   /** Shown in menus/palette only when true (defaults to always). */

@@ -37,7 +37,8 @@ export class ActionRegistry extends Observable<readonly Action[]> {
    */
   forKeyEvent(e: KeyboardEvent, ctx: ActionContext): Action | undefined {
     const typing = isTypingTarget(e.target);
-    return this.state.find((a) => a.shortcut && (!typing || a.shortcut.startsWith('Mod+')) && matchesShortcut(a.shortcut, e) && (!a.enabled || a.enabled(ctx)));
+    const bound = (a: Action) => [a.shortcut, ...(a.altShortcuts ?? [])].some((k) => !!k && (!typing || k.startsWith('Mod+')) && matchesShortcut(k, e));
+    return this.state.find((a) => bound(a) && (!a.enabled || a.enabled(ctx)));
   }
 }
 

@@ -13,7 +13,11 @@ import { ShortcutSheet } from './ShortcutSheet';
 import { Notifications } from './Notifications';
 import { views } from './views';
 import { allActions } from './all-actions';
-import { ProjectHost, ProjectMenu } from '../features/project/index';
+import { openProject, ProjectHost, ProjectMenu } from '../features/project/index';
+import { FilePickerDialog } from './FilePickerDialog';
+
+/** The folder of the project open when the page was last left: a reload reopens it (issue 23 #10). */
+const LAST_PROJECT_KEY = 'musedance.lastProject';
 
 export function App() {
   const studio = useStudio();
@@ -23,6 +27,18 @@ export function App() {
   const dirty = useProjectState((s) => s.revision !== s.savedRevision);
 
   useEffect(() => actions.register(allActions), []);
+  useEffect(() => {
+    const last = localStorage.getItem(LAST_PROJECT_KEY);
+    if (last && !projectStore.getState().project) void openProject(studio, last);
+    let shown = projectStore.getState().dir;
+    return projectStore.subscribe(() => {
+      const dir = projectStore.getState().dir;
+      if (dir === shown) return;
+      shown = dir;
+      if (dir) localStorage.setItem(LAST_PROJECT_KEY, dir);
+      else localStorage.removeItem(LAST_PROJECT_KEY);
+    });
+  }, [studio]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const action = actions.forKeyEvent(e, ctx);
@@ -70,6 +86,7 @@ export function App() {
       <CommandPalette ctx={ctx} />
       <ShortcutSheet />
       <Notifications />
+      <FilePickerDialog />
     </Box>
   );
 }

@@ -9,6 +9,12 @@ import { Observable } from './emitter';
 
 const MAX_UNDO_STEPS = 200;
 
+/**
+ * Coalesce key of a song import: the import and the beat detection of the new song that follows it are one
+ * undo step (issue 23), so one Undo brings back the old song with its (user-edited) beats.
+ */
+export const SONG_IMPORT_EDIT = 'song-import';
+
 interface HistoryEntry {
   label: string;
   before: Project;

@@ -2,10 +2,15 @@ import { useEffect, useState, type ChangeEvent } from 'react';
 import { Box, Button, LinearProgress, Paper, Stack, Typography } from '@mui/material';
 import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
-import { importFiles } from './import-files';
+import { importFiles, importPaths } from './import-files';
+import { filePicker } from '../../state/file-picker';
+import { ConfirmDialog } from './ConfirmDialog';
 import { FILE_INPUT_ID, importStore, useImportJob } from './import-store';
 import { RecalledSettingsDialog } from './RecalledSettingsDialog';
 import { CropDialog } from './CropDialog';
+
+/** What the picker offers for import: images, audio, and videos (a studio export recalls its settings). */
+const MEDIA_EXTENSIONS = ['png', 'jpg', 'jpeg', 'webp', 'bmp', 'gif', 'tif', 'tiff', 'wav', 'mp3', 'flac', 'ogg', 'oga', 'opus', 'm4a', 'aac', 'aif', 'aiff', 'mp4', 'm4v', 'mov', 'webm', 'mkv'];
 
 /** Reference image + song of the open project, with drag and drop anywhere on the window. */
 export function MediaPanel() {
@@ -92,11 +97,25 @@ export function MediaPanel() {
             </Stack>
           ) : null}
         </Stack>
-        <Button variant="outlined" disabled={!!job} onClick={() => document.getElementById(FILE_INPUT_ID)?.click()}>
-          Import image or song…
-        </Button>
+        <Stack spacing={0.5}>
+          <Button
+            variant="outlined"
+            disabled={!!job}
+            data-testid="media-pick"
+            onClick={async () => {
+              const paths = await filePicker.askMany({ mode: 'file', title: 'Import a reference image and/or a song', multiple: true, extensions: MEDIA_EXTENSIONS });
+              if (paths?.length) await importPaths(studio, projectStore, paths);
+            }}
+          >
+            Import image or song…
+          </Button>
+          <Button size="small" disabled={!!job} onClick={() => document.getElementById(FILE_INPUT_ID)?.click()}>
+            Upload from this computer…
+          </Button>
+        </Stack>
       </Stack>
       <RecalledSettingsDialog />
+      <ConfirmDialog />
       <CropDialog />
       {dragging ? (
         <Box

@@ -1,9 +1,13 @@
 import { Button, Dialog, DialogActions, DialogContent, DialogTitle, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { notify } from '../../state/notifications';
 import { projectStore, useProjectState } from '../../state/project-store';
+import { exportChoices } from '../../state/export-choices';
 import { applyRecalledSettings, recallStore, useRecalledSettings } from './recall-settings';
 
-/** Shows what generated a dropped export and offers to copy its prompts and seeds onto the project. */
+/**
+ * Shows what generated a dropped export and offers to copy its prompts and seeds onto the project, and its export
+ * choices into the export dialog. The project's song and beats are never touched (issue 23).
+ */
 export function RecalledSettingsDialog() {
   const recalled = useRecalledSettings();
   const project = useProjectState((s) => s.project);
@@ -28,6 +32,14 @@ export function RecalledSettingsDialog() {
           Pack <b>{settings.packId}</b>
           {settings.packVersion ? ` ${settings.packVersion}` : ''}, {settings.fps} fps, beats {settings.beatsHash.slice(0, 12)}…
           {settings.createdAt ? `, made ${settings.createdAt}` : ''}
+        </Typography>
+        {settings.export && (
+          <Typography gutterBottom data-testid="recall-export-summary">
+            Exported as {describeChoices(settings.export)}.
+          </Typography>
+        )}
+        <Typography variant="body2" color="text.secondary" gutterBottom>
+          Recalling never changes the project’s song or beats.
         </Typography>
         <Table size="small">
           <TableHead>
@@ -55,10 +67,26 @@ export function RecalledSettingsDialog() {
           {matched} of the project’s segments start where a recorded one does.
         </Typography>
         <Button onClick={() => recallStore.close()}>Close</Button>
+        {settings.export && (
+          <Button
+            onClick={() => {
+              exportChoices.update(settings.export!);
+              notify('success', `Export settings recalled: ${describeChoices(settings.export!)}.`);
+            }}
+            data-testid="recall-export"
+          >
+            Use its export settings
+          </Button>
+        )}
         <Button variant="contained" disabled={matched === 0} onClick={apply}>
           Apply prompts and seeds
         </Button>
       </DialogActions>
     </Dialog>
   );
+}
+
+function describeChoices(c: NonNullable<ReturnType<typeof useRecalledSettings>>['settings']['export'] & object): string {
+  const size = `${c.upscale}x${c.aspect === 'native' ? '' : `, ${c.aspect} ${c.fit}`}`;
+  return `${c.format.toUpperCase()} ${size}${c.interpolateFps ? `, ${c.interpolateFps} fps` : ''}${c.trimToSong ? ', trimmed to the song' : ''}`;
 }

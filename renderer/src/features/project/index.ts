@@ -2,3 +2,4 @@
 export { ProjectMenu } from './ProjectMenu';
 export { ProjectHost } from './ProjectHost';
 export { projectActions } from './actions/index';
+export { openProject } from './project-session';

@@ -17,6 +17,7 @@ import { useProjectState } from '../../state/project-store';
 import { ActionButton } from './ActionButton';
 import { formatClock } from './lane-layout';
 import { useTimeline } from './timeline-store';
+import { beatsTempoBpm } from './beat-ops';
 
 export function TimelineToolbar({ durationSec, tempoBpm }: { durationSec: number; tempoBpm: number }) {
   const playing = useTimeline((s) => s.playing);
@@ -27,6 +28,7 @@ export function TimelineToolbar({ durationSec, tempoBpm }: { durationSec: number
   const taps = useTimeline((s) => s.tapsSec.length);
   const selected = useTimeline((s) => s.selectedBeats.size);
   const beatCount = useProjectState((s) => s.project?.beats.length ?? 0);
+  const beatsBpm = useProjectState((s) => (s.project ? beatsTempoBpm(s.project.beats) : null));
   return (
     <Box sx={{ display: 'flex', alignItems: 'center', gap: 0.5, flexWrap: 'wrap', minHeight: 40 }} role="toolbar" aria-label="Timeline tools">
       <ActionButton id="timeline.playPause" icon={playing ? <PauseIcon /> : <PlayArrowIcon />} />
@@ -50,7 +52,8 @@ export function TimelineToolbar({ durationSec, tempoBpm }: { durationSec: number
       <ActionButton id="beats.exportMarkers" icon={<FileDownloadIcon />} />
       <ActionButton id="beats.importMarkers" icon={<FileUploadIcon />} />
       <Typography variant="body2" color="text.secondary" sx={{ ml: 'auto', whiteSpace: 'nowrap' }} data-testid="beat-summary">
-        {beatCount} beats{selected ? ` · ${selected} selected` : ''} · {tempoBpm ? `${tempoBpm.toFixed(1)} BPM detected` : 'no tempo'}
+        {beatCount} beats{selected ? ` · ${selected} selected` : ''} · {beatsBpm ? `${beatsBpm.toFixed(1)} BPM` : 'no tempo'}
+        {tempoBpm && beatsBpm && Math.abs(beatsBpm - tempoBpm) > 0.05 ? ` (detected ${tempoBpm.toFixed(1)})` : ''}
         {taps && !tapped ? ` · tapping (${taps})` : ''}
       </Typography>
     </Box>

@@ -146,7 +146,14 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
     const detach = playerController.attach({
       playPause: () => void ws.playPause(),
       seek: (t) => ws.setTime(Math.max(0, Math.min(t, analysis.durationSec))),
-      zoomTo: (px) => plugin.zoomAround(px),
+      // Zoom about the playhead (issue 23: it used to zoom about the view's centre and lose the playhead).
+      zoomTo: (px) => {
+        const v = plugin.getView();
+        const x = (ws.getCurrentTime() - v.startSec) * v.pxPerSec;
+        if (x >= 0 && x <= v.widthPx) return plugin.zoomAround(px, x);
+        plugin.zoomAround(px);
+        ws.setScroll(Math.max(0, ws.getCurrentTime() * plugin.getView().pxPerSec - v.widthPx / 2));
+      },
       reveal: (t) => plugin.reveal(t),
       currentTime: () => ws.getCurrentTime(),
       isPlaying: () => ws.isPlaying(),

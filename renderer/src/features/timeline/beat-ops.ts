@@ -75,12 +75,21 @@ export function toggleAnchor(beats: readonly BeatMarker[], ids: ReadonlySet<stri
   return beats.map((b) => (ids.has(b.id) ? { ...b, anchored: anchor } : b));
 }
 
-const inScope = (beats: readonly BeatMarker[], ids: ReadonlySet<string> | null) => (ids && ids.size ? beats.filter((b) => ids.has(b.id)) : [...beats]);
+/**
+ * The beats a tempo tool works on: the selection when it spans two or more beats, else all beats (one selected
+ * beat has no tempo of its own; issue 23: ½x used to do nothing then).
+ */
+const inScope = (beats: readonly BeatMarker[], ids: ReadonlySet<string> | null) => (ids && ids.size > 1 ? beats.filter((b) => ids.has(b.id)) : [...beats]);
 
-/** Keeps every other beat of the scope (all beats when nothing is selected); anchored beats always stay. */
+/**
+ * Keeps every other beat of the scope (all beats when fewer than two are selected); anchored beats always stay.
+ * With one beat selected, that beat keeps its place and sets the phase: the beats an odd count away go.
+ */
 export function halveTempo(beats: readonly BeatMarker[], ids: ReadonlySet<string> | null): BeatMarker[] {
   const scope = [...inScope(beats, ids)].sort(byTime);
-  const drop = new Set(scope.filter((b, i) => i % 2 === 1 && !b.anchored).map((b) => b.id));
+  const pivot = ids && ids.size === 1 ? scope.findIndex((b) => ids.has(b.id)) : 0;
+  const parity = ((Math.max(0, pivot) % 2) + 2) % 2;
+  const drop = new Set(scope.filter((b, i) => i % 2 !== parity && !b.anchored).map((b) => b.id));
   return beats.filter((b) => !drop.has(b.id));
 }
 
@@ -155,6 +164,20 @@ export function tapTempo(tapsSec: readonly number[]): TappedTempo | null {
   }
   const periodSec = den > 0 ? num / den : median;
   return { bpm: 60 / periodSec, periodSec, phaseSec: meanT - periodSec * meanN };
+}
+
+/**
+ * Tempo of the edited beats: 60 / the median gap between consecutive beats (robust to a few added or missing
+ * beats). The toolbar shows it, so it follows ½x, 2x, taps and drags (issue 23); null with fewer than 3 beats.
+ */
+export function beatsTempoBpm(beats: readonly BeatMarker[]): number | null {
+  if (beats.length < 3) return null;
+  const t = beats.map((b) => b.timeSec).sort((a, b) => a - b);
+  const gaps = t.slice(1).map((x, i) => x - t[i]!).filter((g) => g > 1e-3).sort((a, b) => a - b);
+  if (!gaps.length) return null;
+  const mid = gaps.length >> 1;
+  const median = gaps.length % 2 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
+  return 60 / median;
 }
 
 /** Ids of beats whose time lies in [startSec, endSec]. */

@@ -3,7 +3,7 @@
  * `projectStore.apply`, and keeps the view selection consistent. Plugin gestures and actions both call these.
  */
 import type { Project } from '@shared/domain/project';
-import { projectStore } from '../../state/project-store';
+import { projectStore, SONG_IMPORT_EDIT } from '../../state/project-store';
 import * as ops from './beat-ops';
 import { layoutSegments, updateSegments } from '../../shared/segment-ops';
 import { readyAnalysis, timelineStore } from './timeline-store';
@@ -61,16 +61,20 @@ export function replaceAllBeats(label: string, beats: Project['beats']): boolean
  * belong to the old song), and segments covering the song.
  */
 export function adoptAnalysis(durationSec: number, beatsSec: readonly number[], songReplaced = false, downbeatBars: readonly (number | null)[] = []): boolean {
-  return projectStore.apply(songReplaced ? 'Detect beats of the new song' : 'Analyse song', (p) => {
+  // A song import clears the old song's beats in the same undo step (SONG_IMPORT_EDIT), so beats present here
+  // belong to this song: after an Undo they are the user's restored beats and must stay (issue 23).
+  const done = projectStore.apply(songReplaced ? 'Detect beats of the new song' : 'Analyse song', (p) => {
     const beats =
-      p.beats.length && !songReplaced
+      p.beats.length
         ? p.beats
         : beatsSec.map((t, i) => ({ id: ops.newBeatId(), timeSec: Math.round(t * 1e6) / 1e6, source: 'detected' as const, anchored: false, ...(downbeatBars[i] ? { bar: downbeatBars[i]! } : {}) }));
     const segments = layoutSegments(p.segments, durationSec, p.fps, p.framesPerSegment, ops.newBeatId);
     const sameSegments = segments.length === p.segments.length && segments.every((s, i) => s.startFrame === p.segments[i]!.startFrame && s.frames === p.segments[i]!.frames);
     if (beats === p.beats && sameSegments) return p;
     return { ...p, beats, segments: sameSegments ? p.segments : segments };
-  });
+  }, { coalesceKey: SONG_IMPORT_EDIT });
+  projectStore.seal();
+  return done;
 }
 
 export function editSegments(ids: ReadonlySet<string>, patch: Parameters<typeof updateSegments>[2], label: string, coalesceKey?: string): boolean {

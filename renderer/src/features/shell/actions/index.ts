@@ -12,7 +12,7 @@ export const undo = defineAction({
 });
 
 export const redo = defineAction({
-  id: 'edit.redo', label: 'Redo', shortcut: 'Mod+Shift+Z', group: 'Edit',
+  id: 'edit.redo', label: 'Redo', shortcut: 'Mod+Shift+Z', altShortcuts: ['Mod+Y'], group: 'Edit',
   enabled: ({ store }) => store.getState().future.length > 0,
   run: ({ store }) => {
     const label = store.redo();

@@ -25,10 +25,12 @@ import { toggleAnchor } from './toggle-anchor';
 import { toggleMetronome } from './toggle-metronome';
 import { zoomIn } from './zoom-in';
 import { zoomOut } from './zoom-out';
+import { zoomFit } from './zoom-fit';
+import { deselect } from './deselect';
 
 export const timelineActions: Action[] = [
   playPause, zoomIn, zoomOut, followPlayhead, toggleMetronome,
   addBeat, deleteBeats, nudgeLeft, nudgeRight, nudgeLeftFine, nudgeRightFine, shiftAfterLeft, shiftAfterRight,
   selectPreviousBeat, selectNextBeat, halveTempo, doubleTempo, tapTempo, applyTappedTempo, redetectRegion, toggleAnchor,
-  exportMarkers, importMarkers, editPrompt, selectPreviousSegment, selectNextSegment,
+  exportMarkers, importMarkers, editPrompt, selectPreviousSegment, selectNextSegment, zoomFit, deselect,
 ];

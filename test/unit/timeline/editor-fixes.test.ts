@@ -1,0 +1,79 @@
+/**
+ * Issue 23's beat-tool and import fixes, on the real stores and ops: ½x with one beat selected, the tempo label
+ * following edits, Ctrl+Y redo, Escape deselect, and a song import that undoes in one step without losing the
+ * user's dragged beat (even after the old song's analysis comes back).
+ */
+import { describe, expect, it } from 'vitest';
+import type { BeatMarker, Project } from '../../../electron/shared/domain/project';
+import { emptyProject } from '../../../electron/shared/domain/project';
+import * as ops from '../../../renderer/src/features/timeline/beat-ops';
+import { ActionRegistry } from '../../../renderer/src/actions/registry';
+import { redo, undo } from '../../../renderer/src/features/shell/actions/index';
+import { deselect } from '../../../renderer/src/features/timeline/actions/deselect';
+import { ProjectStore, projectStore } from '../../../renderer/src/state/project-store';
+import { timelineStore } from '../../../renderer/src/features/timeline/timeline-store';
+import { adoptAnalysis } from '../../../renderer/src/features/timeline/timeline-edits';
+import { withImportedSong } from '../../../renderer/src/features/media/song-edit';
+import { SONG_IMPORT_EDIT } from '../../../renderer/src/state/project-store';
+
+const beat = (id: string, timeSec: number, extra: Partial<BeatMarker> = {}): BeatMarker => ({ id, timeSec, source: 'detected', anchored: false, ...extra });
+const grid = (n: number, period = 0.5) => Array.from({ length: n }, (_v, i) => beat(`b${i}`, i * period));
+const times = (beats: BeatMarker[]) => beats.map((b) => b.timeSec);
+const key = (k: string, mods: { ctrl?: boolean; shift?: boolean } = {}) => ({ key: k, ctrlKey: !!mods.ctrl, metaKey: false, shiftKey: !!mods.shift, altKey: false, target: null }) as unknown as KeyboardEvent;
+
+describe('beat tools', () => {
+  it('½x with one beat selected halves all beats, keeping the selected one', () => {
+    expect(times(ops.halveTempo(grid(6), new Set(['b3'])))).toEqual([0.5, 1.5, 2.5]);
+    expect(times(ops.halveTempo(grid(6), new Set(['b2'])))).toEqual([0, 1, 2]);
+  });
+
+  it('the tempo label follows the edited beats', () => {
+    expect(ops.beatsTempoBpm(grid(9))).toBeCloseTo(120, 6);
+    expect(ops.beatsTempoBpm(ops.halveTempo(grid(9), null))).toBeCloseTo(60, 6);
+    expect(ops.beatsTempoBpm(grid(2))).toBeNull();
+  });
+
+  it('Ctrl+Y redoes and Escape deselects', () => {
+    const store = new ProjectStore();
+    store.load('/p', emptyProject('t'));
+    store.apply('Add beat', (p) => ({ ...p, beats: [beat('x', 1)] }));
+    const registry = new ActionRegistry();
+    registry.register([undo, redo, deselect]);
+    const ctx = { studio: {} as never, store };
+    expect(registry.forKeyEvent(key('z', { ctrl: true }), ctx)?.id).toBe('edit.undo');
+    store.undo();
+    expect(registry.forKeyEvent(key('y', { ctrl: true }), ctx)?.id).toBe('edit.redo');
+    timelineStore.update({ selectedBeats: new Set(['x']) });
+    const esc = registry.forKeyEvent(key('Escape'), ctx);
+    expect(esc?.id).toBe('timeline.deselect');
+    void esc!.run(ctx);
+    expect(timelineStore.getState().selectedBeats.size).toBe(0);
+  });
+});
+
+describe('song import', () => {
+  it('undoes in one step and keeps the user-dragged beat when the old song is analysed again', () => {
+    const oldSong = { path: 'media/old.wav', sha256: 'a'.repeat(64), originalName: 'old.wav' };
+    const newSong = { path: 'media/new.wav', sha256: 'b'.repeat(64), originalName: 'new.wav' };
+    const base: Project = { ...emptyProject('t'), song: oldSong, beats: [beat('d1', 0.5), beat('u1', 1.02, { source: 'user' }), beat('d2', 1.5)] };
+    projectStore.load('/p', base);
+    // Import: the song and the cleared beats, then the new song's analysis, merged into one undo step.
+    projectStore.apply('Import song', (p) => withImportedSong(p, newSong), { coalesceKey: SONG_IMPORT_EDIT });
+    adoptAnalysis(8, [0.4, 0.9, 1.4], true);
+    expect(projectStore.getState().project!.song).toEqual(newSong);
+    expect(projectStore.getState().project!.beats.every((b) => b.source === 'detected')).toBe(true);
+    expect(projectStore.getState().past).toHaveLength(1);
+    projectStore.undo();
+    const restored = projectStore.getState().project!;
+    expect(restored.song).toEqual(oldSong);
+    expect(restored.beats.find((b) => b.id === 'u1')).toMatchObject({ source: 'user', timeSec: 1.02 });
+    // The old song's analysis arrives again after the undo: the user's beats stay.
+    adoptAnalysis(30, [0.5, 1.0, 1.5], true);
+    expect(projectStore.getState().project!.beats.find((b) => b.id === 'u1')).toMatchObject({ source: 'user', timeSec: 1.02 });
+    // A later, separate edit is its own undo step (the import key was sealed).
+    projectStore.apply('Import song', (p) => withImportedSong(p, newSong), { coalesceKey: SONG_IMPORT_EDIT });
+    expect(projectStore.getState().past.length).toBeGreaterThanOrEqual(1);
+    projectStore.undo();
+    expect(projectStore.getState().project!.song).toEqual(oldSong);
+  });
+});
