@@ -4,7 +4,7 @@
  * `{ ok: false, error }` on stdout under --json). Stack traces only with --debug.
  */
 import { loadConfig } from '../services/config';
-import { createStudio } from '../services/handlers';
+import { createStudio } from '../services/composition-root';
 import { StudioError, ErrorCodes } from '../shared/result';
 import { parseArgs, GLOBAL_OPTIONS } from './args';
 import type { CliContext } from './command';

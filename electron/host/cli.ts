@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createStudio } from '../services/handlers';
+import { createStudio } from '../services/composition-root';
 import { APP_ROOT } from '../services/config';
 import { startHost } from './server';
 import { shutdownStudio } from '../services/shutdown';

@@ -45,19 +45,3 @@ export function checkRequest(req: IncomingMessage, port: number, token: string):
   if (fromCookie !== null) return safeEqual(fromCookie, token) ? { ok: true, tokenFrom: 'cookie' } : { ok: false, status: 401, reason: 'wrong token' };
   return { ok: false, status: 401, reason: 'missing token' };
 }
-
-/** Content-Security-Policy of the renderer in both hosts: no remote code, no inline script, no eval. */
-export const RENDERER_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'", // MUI/emotion inject style tags at run time
-  "img-src 'self' data: blob: musedance-media:",
-  "media-src 'self' blob: musedance-media:",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "worker-src 'self' blob:",
-  "font-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');

@@ -11,7 +11,8 @@ import type { HandlerRegistry, Emit } from '../ipc/registry';
 import { MAX_WIRE_MESSAGE_BYTES, WireCall, type WireServerMessage } from '../shared/contract/wire';
 import { ErrorCodes } from '../shared/result';
 import type { MediaRoots } from '../services/media-roots';
-import { checkRequest, newToken, RENDERER_CSP, TOKEN_COOKIE } from './security';
+import { RENDERER_CSP } from '../shared/renderer-csp';
+import { checkRequest, newToken, TOKEN_COOKIE } from './security';
 import { parseJsonSafely } from '../shared/safe-json';
 
 /** Deepest JSON nesting of a WebSocket message (a project in a save request needs about 10). */

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
-import { createStudio } from '../services/handlers';
+import { createStudio } from '../services/composition-root';
 import { shutdownStudio } from '../services/shutdown';
 import { attachIpc, IPC_EVENT, RENDERER_ORIGIN } from './ipc-adapter';
 import { handleProtocols, registerSchemes } from './protocols';

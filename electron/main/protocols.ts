@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { net, protocol } from 'electron';
 import type { MediaRoots } from '../services/media-roots';
-import { RENDERER_CSP } from '../host/security';
+import { RENDERER_CSP } from '../shared/renderer-csp';
 
 export function registerSchemes(): void {
   protocol.registerSchemesAsPrivileged([

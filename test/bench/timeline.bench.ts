@@ -13,7 +13,7 @@ import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startHost } from '../../electron/host/server';
 import { loadConfig } from '../../electron/services/config';
-import { createStudio } from '../../electron/services/handlers';
+import { createStudio } from '../../electron/services/composition-root';
 import type { BeatMarker } from '../../electron/shared/domain/project';
 import { makeClickTrack, projectWithSong } from '../e2e/support/song-project';
 import { bench } from './report';

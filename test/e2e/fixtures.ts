@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import { startHost, type RunningHost } from '../../electron/host/server';
-import { createStudio, type Studio } from '../../electron/services/handlers';
+import { createStudio, type Studio } from '../../electron/services/composition-root';
 import { loadConfig } from '../../electron/services/config';
 
 export const SCREENSHOT_DIR = path.resolve('test-results/screenshots');

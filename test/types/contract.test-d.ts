@@ -3,7 +3,7 @@
  * every channel has a handler, every channel has a bridge verb, and nothing exists that is not a channel.
  */
 import type { Handlers } from '../../electron/ipc/registry';
-import type { createHandlers } from '../../electron/services/handlers';
+import type { createHandlers } from '../../electron/services/composition-root';
 import type { StudioBridge, Verbs } from '../../electron/shared/contract/bridge';
 import type { ChannelName } from '../../electron/shared/contract/index';
 

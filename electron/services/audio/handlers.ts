@@ -1,6 +1,6 @@
 import type { beatsChannels } from '../../shared/contract/beats';
 import type { HandlersFor, HandlerContext } from '../../ipc/registry';
-import type { StudioServices } from '../handlers';
+import type { StudioServices } from '../studio-services';
 import { BeatAnalysisService } from './beat-analysis-service';
 
 const progressOf = (ctx: HandlerContext) => ({ signal: ctx.signal, onProgress: (fraction: number | null, message: string) => ctx.progress(fraction, message) });

@@ -1,6 +1,6 @@
 import type { generateChannels } from '../../shared/contract/generate';
 import type { HandlersFor } from '../../ipc/registry';
-import type { StudioServices } from '../handlers';
+import type { StudioServices } from '../studio-services';
 import { probeProviders } from '../onnx/providers';
 import { InferenceService } from './inference-service';
 import { listPacks, resolvePackDir } from './pack-registry';

@@ -12,7 +12,7 @@ import { ErrorCodes, StudioError } from '../../shared/result';
 import type { Take } from '../../shared/domain/project';
 import type { SeamQa } from '../../shared/contract/generate';
 import type { StudioConfig } from '../config';
-import { exportVideo } from '../media/export-video';
+import { exportVideo } from '../media/index';
 import { probeProviders } from '../onnx/providers';
 import { segmentBeatOneHot } from './beat-onehot';
 import { segmentSamples } from './kaldi-fbank';

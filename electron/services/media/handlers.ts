@@ -1,6 +1,6 @@
 import type { mediaChannels } from '../../shared/contract/media';
 import type { HandlerContext, HandlersFor } from '../../ipc/registry';
-import type { StudioServices } from '../handlers';
+import type { StudioServices } from '../studio-services';
 import { exportVideo } from './export-video';
 import { importClip } from './import-clip';
 import { importImage } from './import-image';

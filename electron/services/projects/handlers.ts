@@ -1,6 +1,6 @@
 import type { projectChannels } from '../../shared/contract/project';
 import type { HandlersFor } from '../../ipc/registry';
-import type { StudioServices } from '../handlers';
+import type { StudioServices } from '../studio-services';
 import { absoluteDir, ProjectService } from './project-service';
 import { inspectProject, validateProject } from './project-inspect';
 import { StudioError } from '../../shared/result';

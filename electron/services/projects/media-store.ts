@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MediaRef } from '../../shared/domain/project';
 import { StudioError } from '../../shared/result';
-import { fsyncDir, tempFileName } from './atomic-file';
+import { fsyncDir, tempFileName } from '../util/atomic-file';
 
 export const MEDIA_DIR = 'media';
 

@@ -9,7 +9,7 @@ import { PROJECT_VERSION, type Project } from '../../shared/domain/project';
 import { describeProjectDiff, summarizeProject } from '../../shared/domain/project-diff';
 import type { MigrationContext } from '../../shared/domain/project-migrations';
 import { parseJsonSafely } from '../../shared/safe-json';
-import { readTextLimited } from './atomic-file';
+import { readTextLimited } from '../util/atomic-file';
 import { peekLock } from './project-lock';
 import { autosaveFile, BACKUP_DIR, MAX_PROJECT_FILE_BYTES, projectFile } from './project-layout';
 import { listBackupFiles, readProjectFile } from './project-store';

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { LockInfo } from '../../shared/contract/project';
 import { parseJsonSafely } from '../../shared/safe-json';
-import { fsyncDir, readTextLimited } from './atomic-file';
+import { fsyncDir, readTextLimited } from '../util/atomic-file';
 import { lockFile } from './project-layout';
 import path from 'node:path';
 

@@ -12,7 +12,7 @@ import { describeProjectDiff } from '../../shared/domain/project-diff';
 import { StudioError } from '../../shared/result';
 import type { MediaRoots } from '../media-roots';
 import { isInside } from '../media-roots';
-import { isTempFileOf } from './atomic-file';
+import { isTempFileOf } from '../util/atomic-file';
 import { acquireProjectLock, newInstanceId, type HeldLock } from './project-lock';
 import { AUTOSAVE_FILE, autosaveFile, backupDir, CONTENT_DIRS, LOCK_FILE, PROJECT_FILE, projectFile, resolveInsideProject } from './project-layout';
 import { backupName, backupSeq, keepAsBackup, listBackupFiles, pruneBackups, readProjectFile, writeProjectFile } from './project-store';

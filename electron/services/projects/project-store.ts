@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Project } from '../../shared/domain/project';
 import { migrateProject, type MigrationContext } from '../../shared/domain/project-migrations';
 import { parseJsonSafely } from '../../shared/safe-json';
-import { fsyncDir, readTextLimited, writeFileAtomic } from './atomic-file';
+import { fsyncDir, readTextLimited, writeFileAtomic } from '../util/atomic-file';
 import { BACKUPS_KEPT, backupDir, MAX_PROJECT_FILE_BYTES, MAX_PROJECT_JSON_DEPTH } from './project-layout';
 
 export type ReadOutcome =

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { IsoTime, ProjectId } from '../../shared/domain/project';
 import { parseJsonSafely } from '../../shared/safe-json';
-import { readTextLimited, writeFileAtomic } from './atomic-file';
+import { readTextLimited, writeFileAtomic } from '../util/atomic-file';
 import { projectFile } from './project-layout';
 
 export const RECENT_PROJECTS_KEPT = 15;

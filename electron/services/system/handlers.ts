@@ -1,6 +1,6 @@
 import type { systemChannels } from '../../shared/contract/system';
 import type { HandlersFor } from '../../ipc/registry';
-import type { StudioServices } from '../handlers';
+import type { StudioServices } from '../studio-services';
 import { runDoctor } from './doctor';
 
 export const systemHandlers = ({ config }: StudioServices): HandlersFor<typeof systemChannels> => ({

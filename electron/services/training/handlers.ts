@@ -1,6 +1,6 @@
 import type { trainingChannels } from '../../shared/contract/training';
 import type { Emit, HandlersFor } from '../../ipc/registry';
-import type { StudioServices } from '../handlers';
+import type { StudioServices } from '../studio-services';
 import { DatasetService } from './dataset/dataset-service';
 import { TrainingService } from './training-service';
 

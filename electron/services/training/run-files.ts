@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../projects/atomic-file';
+import { writeFileAtomic } from '../util/atomic-file';
 import { LossPoint, RunSpec, RunState, type RunSample } from '../../shared/domain/training';
 
 export const SPEC_FILE = 'spec.json';

@@ -7,11 +7,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { TrainingErrorCodes, type SampleSpec } from '../../shared/domain/training';
-import { createFfmpegCommand, runFfmpeg } from '../media/ffmpeg-job';
-import { probeMedia } from '../media/probe';
-import type { MediaTools } from '../media/tools';
+import { createFfmpegCommand, runFfmpeg, probeMedia, type MediaTools } from '../media/index';
 import { readDatasetJson } from './dataset/dataset-files';
-import { detectBeats } from './detect-beats';
+import { detectBeats } from '../audio/index';
 
 export interface SampleInputs {
   imagePath: string;

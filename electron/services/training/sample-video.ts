@@ -3,8 +3,7 @@
  * so the Training screen plays it like any video. VP8 + Opus: every Chromium build decodes them.
  */
 import path from 'node:path';
-import { createFfmpegCommand, runFfmpeg } from '../media/ffmpeg-job';
-import type { MediaTools } from '../media/tools';
+import { createFfmpegCommand, runFfmpeg, type MediaTools } from '../media/index';
 import { StudioError } from '../../shared/result';
 import { TrainingErrorCodes } from '../../shared/domain/training';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { TrainingErrorCodes, type LossPoint, type RunEstimate, type RunSample, type RunSpec, type RunState, type RunStatus, type TrainingEvent } from '../../shared/domain/training';
-import type { MediaTools } from '../media/tools';
+import type { MediaTools } from '../media/index';
 import { CheckpointLedger, WORKER_CHECKPOINT_FILE } from './checkpoint-ledger';
 import { readPackInfo } from './pack-info';
 import { checkPython } from './python-check';

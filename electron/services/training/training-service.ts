@@ -15,7 +15,7 @@ import { checkPython, type PythonInfo } from './python-check';
 import { readRunHistory, readSpec, readState, writeState } from './run-files';
 import { isTerminal, TrainingRun, type RunEnvironment } from './training-run';
 import { TrainingWorker } from './training-worker';
-import { validatePack } from '../inference/pack-validator';
+import { validatePack } from '../inference/index';
 import type { WorkerEventOf } from './worker-protocol';
 
 /** Media root under which run folders are served to the renderer (sample videos). */

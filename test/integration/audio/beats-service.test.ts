@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../electron/services/config';
-import { createStudio, type Studio } from '../../../electron/services/handlers';
+import { createStudio, type Studio } from '../../../electron/services/composition-root';
 import { runCli } from '../../../electron/cli/main';
 import type { BeatAnalysis } from '../../../electron/shared/domain/beat-analysis';
 import { beatFMeasure } from '../../fixtures/beats-eval/beat-metrics';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStudio, type Studio } from '../../../electron/services/handlers';
+import { createStudio, type Studio } from '../../../electron/services/composition-root';
 import { loadConfig } from '../../../electron/services/config';
 import { inferenceServiceFor } from '../../../electron/services/inference/handlers';
 import { ensureTestPack } from '../../fixtures/inference/test-pack';

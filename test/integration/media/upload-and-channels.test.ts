@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createStudio } from '../../../electron/services/handlers';
+import { createStudio } from '../../../electron/services/composition-root';
 import { config, ffmpeg, newProject, tempDir } from './media-fixtures';
 
 const { registry } = createStudio('test', config);

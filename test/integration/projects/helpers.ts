@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../electron/services/config';
-import { createStudio, type Studio } from '../../../electron/services/handlers';
+import { createStudio, type Studio } from '../../../electron/services/composition-root';
 import type { ChannelName, ReplyOf, RequestOf } from '../../../electron/shared/contract/index';
 
 export interface TestStudio extends Studio {

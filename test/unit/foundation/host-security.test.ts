@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startHost, type RunningHost } from '../../../electron/host/server';
-import { createStudio } from '../../../electron/services/handlers';
+import { createStudio } from '../../../electron/services/composition-root';
 import { loadConfig } from '../../../electron/services/config';
 
 let host: RunningHost;

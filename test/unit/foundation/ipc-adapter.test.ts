@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { attachIpc, IPC_CALL, type IpcInvokeEventLike, type IpcMainLike } from '../../../electron/main/ipc-adapter';
-import { createStudio } from '../../../electron/services/handlers';
+import { createStudio } from '../../../electron/services/composition-root';
 
 class FakeIpcMain implements IpcMainLike {
   handlers = new Map<string, (event: IpcInvokeEventLike, ...args: unknown[]) => Promise<unknown>>();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { HandlerRegistry, type Handlers } from '../../../electron/ipc/registry';
-import { createStudio } from '../../../electron/services/handlers';
+import { createStudio } from '../../../electron/services/composition-root';
 import { channelNames, contract } from '../../../electron/shared/contract/index';
 import { StudioError } from '../../../electron/shared/result';
 

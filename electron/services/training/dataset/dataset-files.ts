@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../projects/atomic-file';
+import { writeFileAtomic } from '../../util/atomic-file';
 import { StudioError } from '../../../shared/result';
 import { DatasetSources, TrainingErrorCodes, type DatasetClip, type DatasetSummary, type ModelGeometry } from '../../../shared/domain/training';
-import { downbeatsOf } from '../detect-beats';
+import { downbeatsOf } from '../../audio/index';
 
 export const SOURCES_FILE = 'sources.json';
 export const DATASET_FILE = 'dataset.json';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { StudioError } from '../../../shared/result';
 import type { CropBox } from '../../../shared/domain/media';
 import { BUILTIN_GEOMETRY, MAX_DATASET_CLIPS, TrainingErrorCodes, type DatasetClip, type DatasetSources, type DatasetSummary, type ModelGeometry } from '../../../shared/domain/training';
-import type { MediaTools } from '../../media/tools';
+import type { MediaTools } from '../../media/index';
 import { readPackInfo } from '../pack-info';
 import { readSources, removeClipWindows, rewriteWindowText, summarise, UPLOADS_DIR, writeSources } from './dataset-files';
 import { prepareClip } from './prepare-clip';

@@ -11,11 +11,9 @@ import path from 'node:path';
 import { StudioError } from '../../../shared/result';
 import type { CropBox } from '../../../shared/domain/media';
 import { minClipSec, TrainingErrorCodes, windowFrames, type ClipProblem, type DatasetClip, type DatasetSources, type ModelGeometry } from '../../../shared/domain/training';
-import { createFfmpegCommand, runFfmpeg } from '../../media/ffmpeg-job';
-import { probeMedia } from '../../media/probe';
-import type { MediaTools } from '../../media/tools';
+import { createFfmpegCommand, runFfmpeg, probeMedia, type MediaTools } from '../../media/index';
 import { sha256File } from '../checkpoint-ledger';
-import { detectBeats } from '../detect-beats';
+import { detectBeats } from '../../audio/index';
 import { CLIPS_DIR, SAMPLE_RATE_HZ, windowId, windowPlacements, writeWindowBeats, writeWindowCaption } from './dataset-files';
 import { readWavPcm16, writeWavPcm16Mono } from './wav16';
 

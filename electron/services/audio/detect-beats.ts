@@ -1,9 +1,10 @@
 /**
- * Beats of a clip's music with the audio service's tracker (the same onset features and DP tracker as the
- * Studio's beat analysis), reduced to what DATASET.md's beats.json holds.
+ * Beats of a whole audio file with the Studio's tracker (the same onset features and DP tracker as the beat
+ * analysis), reduced to beat times and tempo: what the training dataset's beats.json, training samples and the
+ * CLI need. The one `detectBeats` of the repository; other domains reach it through `./index.ts`.
  */
-import { extractFeatures } from '../audio/extract-features';
-import { trackBeats } from '../audio/track-beats';
+import { extractFeatures } from './extract-features';
+import { trackBeats } from './track-beats';
 
 export interface ClipBeats {
   beatTimesSec: number[];

@@ -1,22 +1,19 @@
 /**
- * All handlers of the studio, one factory per domain. A channel in the contract without an entry here fails
- * to compile (the `Handlers` type requires every channel).
+ * The composition root: builds the studio's services and its one handler registry, with every domain's handler
+ * factory. Each host (Electron main, the browser host, the CLI) calls `createStudio` and then talks to the
+ * registry only. A channel in the contract without an entry here fails to compile (`Handlers` requires every
+ * channel).
  */
 import { HandlerRegistry, type Handlers, type HostKind } from '../ipc/registry';
 import { loadConfig, type StudioConfig } from './config';
 import { MediaRoots } from './media-roots';
+import type { StudioServices } from './studio-services';
 import { projectHandlers } from './projects/handlers';
 import { systemHandlers } from './system/handlers';
 import { trainingHandlers } from './training/handlers';
 import { mediaHandlers } from './media/handlers';
 import { generateHandlers } from './inference/handlers';
 import { beatsHandlers } from './audio/handlers';
-
-/** What handler factories get: configuration and the shared, process-wide service state. */
-export interface StudioServices {
-  config: StudioConfig;
-  media: MediaRoots;
-}
 
 export function createHandlers(services: StudioServices): Handlers {
   return {

@@ -1,0 +1,7 @@
+/**
+ * The inference domain's API for other services: full validation of a model pack folder (the training runner
+ * registers the packs it exports) and the memory/time cost model (pack building sizes a pack before it builds).
+ * Generation itself is reached through the `generate.*` channels.
+ */
+export { validatePack } from './pack-validator';
+export { archFromConfig, estimateInference, estimatePack, formatGiB, type UnetArch } from './inference-estimate';
