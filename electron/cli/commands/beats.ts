@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { beatFrame, DEFAULT_BEAT_FPS } from '../../shared/domain/beat-frames';
 import type { BeatAnalysis } from '../../shared/domain/beat-analysis';
 import { ErrorCodes, StudioError } from '../../shared/result';
 import type { CliCommand } from '../command';
+import { userPath } from '../job';
 
 const CLI_JOB_ID = 'cli-beats';
 
@@ -23,7 +23,7 @@ export const beatsCommand: CliCommand = {
     try {
       result = await ctx.registry.dispatch(
         'beats.analyse',
-        { path: path.resolve(file), refresh: args.options.refresh === true },
+        { path: userPath(file), refresh: args.options.refresh === true },
         {
           jobId: CLI_JOB_ID,
           emit: (event, payload) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { TrainingErrorCodes } from '../../shared/domain/training';
 import type { CliCommand } from '../command';
+import { userPath } from '../job';
 
 const parseCrop = (text: string | undefined) => {
   if (text === undefined) return undefined;
@@ -19,19 +20,20 @@ export const datasetCommand: CliCommand = {
   options: { out: 'string', config: 'string', pack: 'string', caption: 'string', crop: 'string' },
   async run(args, ctx) {
     const [sub, ...clips] = args.positional;
-    const out = args.options.out as string | undefined;
-    if (sub !== 'prepare' || clips.length === 0 || !out) throw new StudioError('CLI_USAGE', `usage: ${this.usage}`);
+    const given = args.options.out as string | undefined;
+    if (sub !== 'prepare' || clips.length === 0 || !given) throw new StudioError('CLI_USAGE', `usage: ${this.usage}`);
     const config = args.options.config as string | undefined;
     if (config !== undefined && config !== 'tiny' && config !== 'sd15') throw new StudioError('CLI_USAGE', '--config must be tiny or sd15.');
+    const out = userPath(given);
     const hasDataset = await fs.stat(path.join(out, 'sources.json')).then(() => true, () => false);
     if (!hasDataset) {
-      await ctx.call('training.datasetCreate', { dir: out, config: config as 'tiny' | 'sd15' | undefined, basePack: args.options.pack as string | undefined });
-      ctx.status(`Created dataset ${path.resolve(out)}`);
+      await ctx.call('training.datasetCreate', { dir: out, config: config as 'tiny' | 'sd15' | undefined, basePack: args.options.pack ? userPath(args.options.pack as string) : undefined });
+      ctx.status(`Created dataset ${out}`);
     }
     ctx.status(`Preparing ${clips.length} clip(s)...`);
     const r = await ctx.call('training.datasetAddClips', {
       dir: out,
-      paths: clips.map((c) => path.resolve(c)),
+      paths: clips.map((c) => userPath(c)),
       crop: parseCrop(args.options.crop as string | undefined),
       caption: args.options.caption as string | undefined,
     });

@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import { StudioError } from '../../shared/result';
 import { ExportFormat, GenerationSettings } from '../../shared/domain/media';
 import type { CliCommand } from '../command';
 import { callJob, userPath } from '../job';
+import { readRegularText } from '../../services/util/safe-open';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -19,10 +19,19 @@ export const exportCommand: CliCommand = {
     if (!format.success) throw new StudioError('CLI_USAGE', '--format must be mp4, webm, gif or png.');
     let settings: GenerationSettings | undefined;
     if (o.settings) {
-      const text = await fs.readFile(userPath(o.settings as string), 'utf8').catch(() => {
-        throw new StudioError('CLI_USAGE', `cannot read ${String(o.settings)}`);
-      });
-      const parsed = GenerationSettings.safeParse(JSON.parse(text));
+      const text = await readRegularText(userPath(o.settings as string), { maxBytes: 4 * 1024 * 1024 }).then(
+        (r) => r.text,
+        (e: Error) => {
+          throw new StudioError('CLI_USAGE', `cannot read ${String(o.settings)}: ${e.message}`);
+        },
+      );
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new StudioError('CLI_USAGE', `${String(o.settings)} is not JSON.`);
+      }
+      const parsed = GenerationSettings.safeParse(json);
       if (!parsed.success) throw new StudioError('CLI_USAGE', `${String(o.settings)} is not valid generation settings: ${parsed.error.issues[0]?.message}`);
       settings = parsed.data;
     }

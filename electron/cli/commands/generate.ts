@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import type { CliCommand } from '../command';
-import { callJob } from '../job';
+import { callJob, userPath } from '../job';
 import type { ReplyOf } from '../../shared/contract/index';
 import { extractFeatures } from '../../services/audio/extract-features';
 import { trackBeats } from '../../services/audio/track-beats';
@@ -31,15 +31,15 @@ export const generateCommand: CliCommand = {
     const o = args.options;
     if (!o.image || !o.audio || !o.out || typeof o.prompt !== 'string') throw new StudioError('CLI_USAGE', `usage: ${usage}`);
     if (o.whole && o.segments !== undefined) throw new StudioError('CLI_USAGE', 'use either --segments or --whole, not both.');
-    const image = path.resolve(String(o.image));
-    const audio = path.resolve(String(o.audio));
-    const out = path.resolve(String(o.out));
+    const image = userPath(String(o.image));
+    const audio = userPath(String(o.audio));
+    const out = userPath(String(o.out));
     for (const [label, file] of [['--image', image], ['--audio', audio]] as const) if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new StudioError('CLI_USAGE', `${label} ${file} is not a file.`);
 
     // Pack: an id, or a folder (registered for this run through MUSEDANCE_PACK_DIRS).
     let packId = String(o.pack ?? 'musedance-tiny');
-    if (o.pack && (String(o.pack).includes('/') || fs.existsSync(String(o.pack)))) {
-      const dir = path.resolve(String(o.pack));
+    if (o.pack && (String(o.pack).includes('/') || fs.existsSync(userPath(String(o.pack))))) {
+      const dir = userPath(String(o.pack));
       const v = await ctx.call('pack.validate', { dir });
       if (!v.valid) throw new StudioError(v.error?.code ?? 'PACK_INVALID', `${o.pack}: ${v.error?.message}`);
       process.env.MUSEDANCE_PACK_DIRS = [dir, process.env.MUSEDANCE_PACK_DIRS].filter(Boolean).join(path.delimiter);

@@ -9,6 +9,9 @@ import { MARKER_FORMATS, detectMarkerFormat, parseMarkers, serializeMarkers, typ
 import type { BeatMarker } from '../../shared/domain/project';
 import { StudioError } from '../../shared/result';
 import type { CliCommand, CliContext } from '../command';
+import { userPath } from '../job';
+import { checkRegularFile, readRegularText } from '../../services/util/safe-open';
+import { MAX_MARKER_FILE_CHARS } from '../../shared/domain/markers/marker-record';
 
 const USAGE = 'markers export <project-dir> [--format audacity|csv|fcpxml] [--fps 24] [--out <file>] | markers import <project-dir> <file> [--format ...] [--fps 24]  [--json]';
 
@@ -27,7 +30,13 @@ function fpsOption(value: unknown): number {
 async function songDurationSec(ctx: CliContext, dir: string, song: { path: string } | null, beats: BeatMarker[]): Promise<number> {
   const lastBeat = beats.reduce((m, b) => Math.max(m, b.timeSec), 0);
   if (!song) return lastBeat;
-  const r = await ctx.registry.dispatch('beats.analyse', { path: path.join(dir, song.path) });
+  // Only a song that really lies inside the project (no symlink out of it, of the file or of media/) is measured.
+  const inside = await checkRegularFile(path.join(dir, song.path), { root: dir }).catch(() => null);
+  if (!inside) {
+    ctx.status(`warning: the song ${song.path} is missing or leaves the project folder; the markers end at the last beat.`);
+    return lastBeat;
+  }
+  const r = await ctx.registry.dispatch('beats.analyse', { path: inside.path });
   return r.ok ? (r.value as { durationSec: number }).durationSec : lastBeat;
 }
 
@@ -44,7 +53,7 @@ export const markersCommand: CliCommand = {
     if (!given || extra !== undefined || (sub !== 'export' && sub !== 'import') || (sub === 'import' ? !file : file !== undefined)) {
       throw new StudioError('CLI_USAGE', `usage: ${USAGE}`);
     }
-    const dir = path.resolve(given);
+    const dir = userPath(given);
     const fps = fpsOption(args.options.fps);
     const requested = formatOption(args.options.format);
     if (sub === 'export') {
@@ -53,7 +62,7 @@ export const markersCommand: CliCommand = {
         const format = requested ?? 'audacity';
         const { project } = opened;
         const text = serializeMarkers(format, project.beats, { fps, name: project.name, durationSec: await songDurationSec(ctx, dir, project.song, project.beats) });
-        const out = args.options.out ? path.resolve(args.options.out as string) : null;
+        const out = args.options.out ? userPath(args.options.out as string) : null;
         if (out) fs.writeFileSync(out, text);
         return {
           json: { format, markers: project.beats.length, out, ...(out ? {} : { text }) },
@@ -63,13 +72,9 @@ export const markersCommand: CliCommand = {
         await ctx.call('project.close', { discardUnsaved: false });
       }
     }
-    const source = path.resolve(file!);
-    let text: string;
-    try {
-      text = fs.readFileSync(source, 'utf8');
-    } catch (e) {
-      throw new StudioError('MARKERS_UNREADABLE', `Cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
-    }
+    const source = userPath(file!);
+    // A regular file of bounded size, checked before reading: a FIFO named beats.txt must not block the command.
+    const { text } = await readRegularText(source, { maxBytes: MAX_MARKER_FILE_CHARS, label: source, codes: { notFound: 'MARKERS_UNREADABLE', notAFile: 'MARKERS_UNREADABLE', unreadable: 'MARKERS_UNREADABLE', tooLarge: 'MARKERS_BAD_FILE', outsideRoot: 'MARKERS_UNREADABLE' } });
     const format = requested ?? detectMarkerFormat(source, text);
     const records = parseMarkers(format, text, { fps });
     const opened = await ctx.call('project.open', { dir });

@@ -1,9 +1,11 @@
-import fs from 'node:fs/promises';
 import { z } from 'zod';
 import { StudioError } from '../../shared/result';
 import { WavCue } from '../../shared/domain/media';
 import type { CliCommand } from '../command';
 import { callJob, userPath } from '../job';
+import { readRegularText } from '../../services/util/safe-open';
+
+const MAX_BEATS_FILE_BYTES = 16 * 1024 * 1024;
 
 /** A beats file: `[{ "timeSec": 1.5, "label": "beat 1" }, ...]`, or a project-style `{ "beats": [{ "timeSec": ... }] }`. */
 const BeatsFile = z.union([z.array(WavCue), z.object({ beats: z.array(z.object({ timeSec: z.number(), id: z.string().optional() })) }).passthrough()]);
@@ -23,7 +25,8 @@ export const cuesCommand: CliCommand = {
     if (sub !== 'write' || !a || !b || extra.length || !args.options.out) throw usage;
     let parsed;
     try {
-      parsed = BeatsFile.parse(JSON.parse(await fs.readFile(userPath(b), 'utf8')));
+      // A regular file of bounded size (a FIFO named beats.json must not block the command).
+      parsed = BeatsFile.parse(JSON.parse((await readRegularText(userPath(b), { maxBytes: MAX_BEATS_FILE_BYTES })).text));
     } catch (error) {
       throw new StudioError('CLI_USAGE', `${b} is not a beats file (${(error as Error).message.split('\n')[0]?.slice(0, 120)})`);
     }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import type { CliCommand } from '../command';
+import { userPath } from '../job';
 
 export const packCommand: CliCommand = {
   name: 'pack',
@@ -15,7 +16,7 @@ export const packCommand: CliCommand = {
       return { json: r, text: [...(lines.length ? lines : ['no model packs found']), `provider: ${r.provider.reason}`].join('\n') };
     }
     if (sub !== 'validate' || !given || extra !== undefined) throw new StudioError('CLI_USAGE', `usage: ${this.usage}`);
-    const r = await ctx.call('pack.validate', { dir: path.resolve(given) });
+    const r = await ctx.call('pack.validate', { dir: userPath(given) });
     if (!r.valid) throw new StudioError(r.error?.code ?? 'PACK_INVALID', `${given}: ${r.error?.message ?? 'invalid pack'}`);
     return { json: r, text: [`${r.dir}: valid model pack "${r.name}"`, ...r.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`)].join('\n') };
   },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import type { CliCommand } from '../command';
+import { userPath } from '../job';
 
 const SUBCOMMANDS = ['new', 'validate', 'inspect'] as const;
 
@@ -13,7 +14,7 @@ export const projectCommand: CliCommand = {
     const [sub, given, extra] = args.positional;
     if (!given || extra !== undefined || !SUBCOMMANDS.includes(sub as (typeof SUBCOMMANDS)[number])) throw new StudioError('CLI_USAGE', `usage: ${this.usage}`);
     // The services only take absolute folders; a typed path is relative to where the user runs the command.
-    const dir = path.resolve(given);
+    const dir = userPath(given);
     if (sub === 'new') {
       const name = (args.options.name as string | undefined) ?? (path.basename(dir) || 'Untitled');
       const r = await ctx.call('project.new', { dir, name });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import type { RunDetails, RunState } from '../../shared/domain/training';
 import type { CliCommand, CliContext } from '../command';
+import { userPath } from '../job';
 
 /** How often the foreground CLI reads the run's state. */
 const POLL_INTERVAL_MS = 1_000;
@@ -21,7 +22,7 @@ export const trainCommand: CliCommand = {
     if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new StudioError('CLI_USAGE', '--steps must be a whole number >= 1.');
     let state: RunState;
     if (o.resume) {
-      state = await ctx.call('training.resume', { runDir: path.resolve(out), steps });
+      state = await ctx.call('training.resume', { runDir: userPath(out), steps });
       ctx.status(`Resuming ${state.runDir} from step ${state.step}`);
     } else {
       const data = o.data as string | undefined;
@@ -31,11 +32,11 @@ export const trainCommand: CliCommand = {
       const stage = (o.stage as number | undefined) ?? 1;
       if (stage !== 1 && stage !== 2) throw new StudioError('CLI_USAGE', '--stage must be 1 or 2.');
       state = await ctx.call('training.start', {
-        runDir: path.resolve(out),
+        runDir: userPath(out),
         spec: {
-          name: (o.name as string | undefined) ?? path.basename(path.resolve(out)),
-          datasetDir: path.resolve(data),
-          basePack: o.pack ? path.resolve(o.pack as string) : null,
+          name: (o.name as string | undefined) ?? path.basename(userPath(out)),
+          datasetDir: userPath(data),
+          basePack: o.pack ? userPath(o.pack as string) : null,
           config,
           stages: [{ stage, steps }],
           learningRate: (o.lr as number | undefined) ?? 1e-4,

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { GenerationSettings, MediaErrorCodes, SETTINGS_TAG_VERSION } from '../../shared/domain/media';
 import { runFfprobe } from './ffprobe';
+import { checkRegularFile, readRegularText } from '../util/safe-open';
+import { FORMAT_WHITELIST_ARGS } from './format-allow-list';
 
 export const SETTINGS_SIDECAR = 'musedance-settings.json';
 /** Upper bound of the tag: MP4/WebM players cope with large comments, but there is no reason to exceed this. */
@@ -40,6 +42,9 @@ export function parseSettingsTag(text: string | undefined): GenerationSettings |
   return parsed.success ? parsed.data : null;
 }
 
+/** A settings sidecar is a few KB; anything far bigger is not one. */
+const MAX_SIDECAR_BYTES = 4 * 1024 * 1024;
+
 /** Settings of an exported MP4/WebM (or a PNG-sequence folder); MEDIA_NO_SETTINGS when it has none. */
 export async function readSettings(ffprobePath: string, file: string, signal?: AbortSignal): Promise<GenerationSettings> {
   const abs = path.resolve(file);
@@ -48,10 +53,12 @@ export async function readSettings(ffprobePath: string, file: string, signal?: A
   if (!stat) throw new StudioError(MediaErrorCodes.notFound, `${name} does not exist or cannot be read.`);
   let found: GenerationSettings | null = null;
   if (stat.isDirectory()) {
-    const text = await fs.readFile(path.join(abs, SETTINGS_SIDECAR), 'utf8').catch(() => undefined);
+    // The sidecar must be a regular file inside the folder (never a FIFO, never a link elsewhere).
+    const text = await readRegularText(path.join(abs, SETTINGS_SIDECAR), { root: abs, maxBytes: MAX_SIDECAR_BYTES }).then((r) => r.text, () => undefined);
     found = parseSettingsTag(text);
   } else {
-    const { data } = await runFfprobe(ffprobePath, ['-show_error', '-show_entries', 'format_tags', abs], signal);
+    await checkRegularFile(abs, { codes: { notFound: MediaErrorCodes.notFound, unreadable: MediaErrorCodes.notFound, notAFile: MediaErrorCodes.notMedia } });
+    const { data } = await runFfprobe(ffprobePath, [...FORMAT_WHITELIST_ARGS, '-show_error', '-show_entries', 'format_tags', abs], signal);
     if (data.error) throw new StudioError(MediaErrorCodes.notMedia, `${name} is not a media file ffmpeg can read (${data.error.string}).`);
     const tags = data.format?.tags ?? {};
     const comment = Object.entries(tags).find(([k]) => k.toLowerCase() === 'comment')?.[1];

@@ -13,6 +13,7 @@ import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { STEREO_44K_SAMPLE_RATE } from './import-song';
 import { probeMedia } from './probe';
 import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
+import { openRegularFile } from '../util/safe-open';
 
 const CUE_POINT_BYTES = 24;
 /** Largest WAV chunk walked when reading cues (a corrupt size field must not drive a huge allocation). */
@@ -112,14 +113,10 @@ export async function readBeatCues(file: string): Promise<{ sampleRate: number; 
   const abs = path.resolve(file);
   const name = path.basename(abs);
   const notWav = (why: string) => new StudioError(MediaErrorCodes.notWav, `${name} is not a readable WAV file (${why}).`);
-  const handle = await fs.open(abs, 'r').catch(() => {
-    throw new StudioError(MediaErrorCodes.notFound, `${name} does not exist or cannot be read.`);
-  });
+  // Regular files only, checked before opening: a FIFO named x.wav would block the open forever.
+  const opened = await openRegularFile(abs, { codes: { notFound: MediaErrorCodes.notFound, unreadable: MediaErrorCodes.notFound, notAFile: MediaErrorCodes.notWav, outsideRoot: MediaErrorCodes.notFound } });
+  const { handle, size } = opened;
   try {
-    const stat = await handle.stat();
-    // A folder opens fine on Linux and only fails on read (EISDIR): refuse anything that is not a file up front.
-    if (!stat.isFile()) throw notWav('not a regular file');
-    const { size } = stat;
     const header = Buffer.alloc(12);
     await handle.read(header, 0, 12, 0);
     if (header.toString('latin1', 0, 4) !== 'RIFF' || header.toString('latin1', 8, 12) !== 'WAVE') throw notWav('no RIFF/WAVE header');

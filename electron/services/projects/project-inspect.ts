@@ -18,7 +18,7 @@ import { listBackupFiles, readProjectFile } from './project-store';
 const MAX_BACKUPS_INSPECTED = 24;
 
 export async function inspectProject(root: string, ctx: MigrationContext, options: { crashed?: boolean } = {}): Promise<RecoveryReport> {
-  const saved = await readProjectFile(projectFile(root), ctx);
+  const saved = await readProjectFile(projectFile(root), ctx, { root });
   const lock = await peekLock(root);
   const copies: { id: string; kind: 'autosave' | 'backup'; file: string }[] = [{ id: 'autosave', kind: 'autosave', file: path.basename(autosaveFile(root)) }];
   for (const name of (await listBackupFiles(root)).slice(0, MAX_BACKUPS_INSPECTED)) copies.push({ id: `backup:${name}`, kind: 'backup', file: `${BACKUP_DIR}/${name}` });
@@ -26,7 +26,8 @@ export async function inspectProject(root: string, ctx: MigrationContext, option
   const candidates: (RecoveryCandidate & { project: Project })[] = [];
   const skipped: RecoveryReport['skipped'] = [];
   for (const copy of copies) {
-    const read = await readProjectFile(path.join(root, copy.file), ctx);
+    // Copies are read only where they really are inside the project (a backup linked elsewhere is skipped).
+    const read = await readProjectFile(path.join(root, copy.file), ctx, { root });
     if (!read.ok) {
       if (read.code !== 'PROJECT_NOT_FOUND') skipped.push({ file: copy.file, reason: read.message });
       continue;

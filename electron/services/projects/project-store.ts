@@ -10,6 +10,7 @@ import { migrateProject, type MigrationContext } from '../../shared/domain/proje
 import { parseJsonSafely } from '../../shared/safe-json';
 import { fsyncDir, readTextLimited, writeFileAtomic } from '../util/atomic-file';
 import { BACKUPS_KEPT, backupDir, MAX_PROJECT_FILE_BYTES, MAX_PROJECT_JSON_DEPTH } from './project-layout';
+import { readRegularText } from '../util/safe-open';
 
 export type ReadOutcome =
   | { ok: true; project: Project; fromVersion: number; migrated: boolean; text: string }
@@ -17,10 +18,15 @@ export type ReadOutcome =
 
 const MB = 1024 * 1024;
 
-/** Reads, size-checks, safely parses and migrates one project document. Never throws for bad content. */
-export async function readProjectFile(file: string, ctx: MigrationContext): Promise<ReadOutcome> {
+/**
+ * Reads, size-checks, safely parses and migrates one project document. Never throws for bad content. With
+ * `root`, a file that resolves (through a symlink, of itself or of a folder on the way) outside that folder is
+ * refused without being opened, so no byte of it can show up in a message.
+ */
+export async function readProjectFile(file: string, ctx: MigrationContext, options: { root?: string } = {}): Promise<ReadOutcome> {
   const name = path.basename(file);
-  const read = await readTextLimited(file, MAX_PROJECT_FILE_BYTES);
+  const read = options.root === undefined ? await readTextLimited(file, MAX_PROJECT_FILE_BYTES) : await readInside(file, options.root);
+  if (!read.ok && read.reason === 'outside') return { ok: false, code: 'PROJECT_OUTSIDE', message: `${name} leads outside the project folder (a symlink); it is not read.` };
   if (!read.ok) {
     if (read.reason === 'missing') return { ok: false, code: 'PROJECT_NOT_FOUND', message: `No ${name} in ${path.dirname(file)}.` };
     if (read.reason === 'not-a-file') return { ok: false, code: 'PROJECT_CORRUPT', message: `${name} is not a regular file.` };
@@ -34,6 +40,19 @@ export async function readProjectFile(file: string, ctx: MigrationContext): Prom
   const migrated = migrateProject(parsed.value, ctx);
   if (!migrated.ok) return { ok: false, code: migrated.code, message: migrated.message.replace(/^project\.json/, name) };
   return { ok: true, project: migrated.project, fromVersion: migrated.fromVersion, migrated: migrated.migrated, text: read.text };
+}
+
+async function readInside(file: string, root: string): Promise<Awaited<ReturnType<typeof readTextLimited>> | { ok: false; reason: 'outside'; bytes: 0 }> {
+  try {
+    const { text } = await readRegularText(file, { root, maxBytes: MAX_PROJECT_FILE_BYTES });
+    return { ok: true, text, bytes: Buffer.byteLength(text) };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'FILE_OUTSIDE_ROOT') return { ok: false, reason: 'outside', bytes: 0 };
+    if (code === 'FILE_NOT_REGULAR') return { ok: false, reason: 'not-a-file', bytes: 0 };
+    if (code === 'FILE_TOO_LARGE') return { ok: false, reason: 'too-large', bytes: MAX_PROJECT_FILE_BYTES + 1 };
+    return { ok: false, reason: 'missing', bytes: 0 };
+  }
 }
 
 export const serializeProject = (project: Project): string => JSON.stringify(project, null, 1) + '\n';
