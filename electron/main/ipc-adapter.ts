@@ -4,10 +4,9 @@
  * envelope is checked, the sender frame must be our renderer, then the registry parses the request.
  */
 import type { HandlerRegistry, Emit } from '../ipc/registry';
+import { IPC_CALL } from '../shared/contract/electron-ipc';
 import { ErrorCodes, err, type Result } from '../shared/result';
 
-export const IPC_CALL = 'musedance:call';
-export const IPC_EVENT = 'musedance:event';
 /** The renderer is served from this origin by the `app://` protocol; nothing else may call. */
 export const RENDERER_ORIGIN = 'app://renderer';
 

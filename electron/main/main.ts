@@ -6,7 +6,8 @@ import path from 'node:path';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { createStudio } from '../services/composition-root';
 import { shutdownStudio } from '../services/shutdown';
-import { attachIpc, IPC_EVENT, RENDERER_ORIGIN } from './ipc-adapter';
+import { IPC_EVENT } from '../shared/contract/electron-ipc';
+import { attachIpc, RENDERER_ORIGIN } from './ipc-adapter';
 import { handleProtocols, registerSchemes } from './protocols';
 import { hardenSession, hardenWindow } from './window-security';
 

@@ -8,12 +8,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { net, protocol } from 'electron';
 import type { MediaRoots } from '../services/media-roots';
+import { MEDIA_SCHEME } from '../shared/contract/electron-ipc';
 import { RENDERER_CSP } from '../shared/renderer-csp';
 
 export function registerSchemes(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
-    { scheme: 'musedance-media', privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
+    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true } },
   ]);
 }
 
@@ -29,7 +30,7 @@ export function handleProtocols(rendererDir: string, media: MediaRoots): void {
     headers.set('Content-Security-Policy', RENDERER_CSP);
     return new Response(response.body, { status: response.status, headers });
   });
-  protocol.handle('musedance-media', async (request) => {
+  protocol.handle(MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     const kind = url.host;
     const rel = decodeURIComponent(url.pathname.replace(/^\//, ''));

@@ -4,11 +4,9 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { buildVerbs, type StudioBridge } from '../shared/contract/bridge';
+import { IPC_CALL, IPC_EVENT, MEDIA_SCHEME } from '../shared/contract/electron-ipc';
 import { isEventName, type EventName } from '../shared/contract/index';
 import type { Result } from '../shared/result';
-
-const IPC_CALL = 'musedance:call';
-const IPC_EVENT = 'musedance:event';
 
 const bridge: StudioBridge = {
   host: 'electron',
@@ -21,7 +19,7 @@ const bridge: StudioBridge = {
     ipcRenderer.on(IPC_EVENT, wrapped);
     return () => void ipcRenderer.removeListener(IPC_EVENT, wrapped);
   },
-  mediaUrl: (kind, relPath) => `musedance-media://${kind}/${relPath.split('/').map(encodeURIComponent).join('/')}`,
+  mediaUrl: (kind, relPath) => `${MEDIA_SCHEME}://${kind}/${relPath.split('/').map(encodeURIComponent).join('/')}`,
 };
 
 contextBridge.exposeInMainWorld('studio', bridge);

@@ -3,7 +3,8 @@
  * Electron binary cannot be installed here). The registry behind it is the real one.
  */
 import { describe, expect, it } from 'vitest';
-import { attachIpc, IPC_CALL, type IpcInvokeEventLike, type IpcMainLike } from '../../../electron/main/ipc-adapter';
+import { attachIpc, type IpcInvokeEventLike, type IpcMainLike } from '../../../electron/main/ipc-adapter';
+import { IPC_CALL } from '../../../electron/shared/contract/electron-ipc';
 import { createStudio } from '../../../electron/services/composition-root';
 
 class FakeIpcMain implements IpcMainLike {
