@@ -14,6 +14,7 @@ import { trainingHandlers } from './training/handlers';
 import { mediaHandlers } from './media/handlers';
 import { generateHandlers } from './inference/handlers';
 import { beatsHandlers } from './audio/handlers';
+import { filesHandlers } from './files/handlers';
 
 export function createHandlers(services: StudioServices): Handlers {
   return {
@@ -23,6 +24,7 @@ export function createHandlers(services: StudioServices): Handlers {
     ...mediaHandlers(services),
     ...generateHandlers(services),
     ...beatsHandlers(services),
+    ...filesHandlers(services),
   };
 }
 

@@ -48,4 +48,6 @@ export const generateHandlers = (s: StudioServices): HandlersFor<typeof generate
     const songFile = req.songPath ? await resolveInProject(projectRoot, req.songPath, 'Song') : null;
     return inferenceServiceFor(s).exportTakes({ ...req, projectRoot, songFile }, { signal: ctx.signal, progress: ctx.progress });
   },
+  'generate.monitor': async ({ projectDir, takePaths, fps }, ctx) =>
+    inferenceServiceFor(s).assembleMonitor(await resolveProject(projectDir), takePaths, fps, { signal: ctx.signal, progress: ctx.progress }),
 });

@@ -13,6 +13,9 @@ import type { Take } from '../../shared/domain/project';
 import type { SeamQa } from '../../shared/contract/generate';
 import type { StudioConfig } from '../config';
 import { exportVideo } from '../media/index';
+import { probeMedia } from '../media/index';
+import type { ExportAspect, ExportFit } from '../../shared/domain/export-frame';
+import type { GenerationSettings } from '../../shared/domain/media';
 import { probeProviders } from '../onnx/providers';
 import { segmentBeatOneHot } from './beat-onehot';
 import { segmentSamples } from './kaldi-fbank';
@@ -351,9 +354,43 @@ export class InferenceService {
     return { takePath: takeRel, qa: manifest.qa, frames: manifest.frames, packId: manifest.packId, prompt: manifest.prompt, startFrame: manifest.startFrame, previousTakePath: manifest.previousTakePath };
   }
 
+  /**
+   * The preview monitor's video: the kept takes in order as one silent MP4 with a keyframe on every frame (the
+   * monitor seeks to the playhead's frame exactly), cached in `cache/monitor/` by the take list (takes never change).
+   */
+  async assembleMonitor(projectRoot: string, takePaths: string[], fps: number, hooks: JobHooks): Promise<{ path: string; frames: number; cached: boolean }> {
+    const key = createHash('sha256').update(JSON.stringify([fps, takePaths])).digest('hex').slice(0, 24);
+    const rel = `cache/monitor/${key}.mp4`;
+    const out = path.join(projectRoot, rel);
+    let frames = 0;
+    for (const takePath of takePaths) frames += (await readTake(projectRoot, takePath)).manifest.frames;
+    if (fs.existsSync(out)) return { path: rel, frames, cached: true };
+    await fs.promises.mkdir(path.dirname(out), { recursive: true });
+    await this.exportTakes({ projectRoot, takePaths, songFile: null, startFrame: 0, fps, out, format: 'mp4', overwrite: true, trimToSong: false, keyframeEvery: 1 }, hooks);
+    return { path: rel, frames, cached: false };
+  }
+
   /** Concatenates the takes' frames (in order) into one numbered sequence and exports it with the music. */
   async exportTakes(
-    input: { projectRoot: string; takePaths: string[]; songFile: string | null; startFrame: number; fps: number; out: string; format: 'mp4' | 'webm' | 'gif'; overwrite: boolean },
+    input: {
+      projectRoot: string;
+      takePaths: string[];
+      songFile: string | null;
+      startFrame: number;
+      fps: number;
+      out: string;
+      format: 'mp4' | 'webm' | 'gif';
+      overwrite: boolean;
+      upscale?: 1 | 2 | 3 | 4;
+      aspect?: ExportAspect;
+      fit?: ExportFit;
+      interpolateFps?: 24 | 30 | null;
+      /** Stop the video where the song ends (default). */
+      trimToSong?: boolean;
+      settings?: GenerationSettings;
+      /** Monitor video: all-keyframe, silent. */
+      keyframeEvery?: number;
+    },
     hooks: JobHooks,
   ) {
     // The studio exports into the project's exports/ folder; create it (only) there.
@@ -371,20 +408,31 @@ export class InferenceService {
           await fs.promises.copyFile(path.join(dir, FRAMES_DIR, name), path.join(staging, `${String(++n).padStart(6, '0')}.png`));
         }
       }
-      const result = await exportVideo(
-        { ffmpegPath: this.config.ffmpegPath, ffprobePath: this.config.ffprobePath },
-        {
-          framesDir: staging,
-          fps: input.fps,
-          ...(input.songFile ? { audio: { path: input.songFile, startSec: input.startFrame / input.fps } } : {}),
-          format: input.format,
-          out: input.out,
-          overwrite: input.overwrite,
-          signal: hooks.signal,
-          onProgress: (f, msg) => hooks.progress(f, msg),
-        },
-      );
-      return { out: result.out, frames: result.frames, durationSec: result.durationSec, sizeBytes: result.sizeBytes };
+      const tools = { ffmpegPath: this.config.ffmpegPath, ffprobePath: this.config.ffprobePath };
+      const startSec = input.startFrame / input.fps;
+      let maxDurationSec: number | undefined;
+      if (input.songFile && (input.trimToSong ?? true)) {
+        const song = await probeMedia(input.songFile, { ...tools, require: 'audio', signal: hooks.signal });
+        if (song.durationSec !== null && song.durationSec !== undefined) maxDurationSec = Math.max(1 / input.fps, song.durationSec - startSec);
+      }
+      const result = await exportVideo(tools, {
+        framesDir: staging,
+        fps: input.fps,
+        ...(input.songFile ? { audio: { path: input.songFile, startSec } } : {}),
+        format: input.format,
+        out: input.out,
+        overwrite: input.overwrite,
+        upscale: input.upscale,
+        aspect: input.aspect,
+        fit: input.fit,
+        ...(input.interpolateFps ? { interpolateFps: input.interpolateFps } : {}),
+        ...(maxDurationSec !== undefined ? { maxDurationSec } : {}),
+        ...(input.settings ? { settings: input.settings } : {}),
+        ...(input.keyframeEvery ? { keyframeEvery: input.keyframeEvery } : {}),
+        signal: hooks.signal,
+        onProgress: (f, msg) => hooks.progress(f, msg),
+      });
+      return { out: result.out, frames: result.frames, durationSec: result.durationSec, sizeBytes: result.sizeBytes, width: result.width, height: result.height, hasAudio: result.hasAudio, settingsStored: result.settingsStored };
     } finally {
       await fs.promises.rm(staging, { recursive: true, force: true });
     }

@@ -9,7 +9,8 @@ import { probeMedia } from './probe';
 import { readSettings } from './settings-tag';
 import type { MediaJobOptions, MediaTools } from './tools';
 import { resolveMediaTools } from './locate-tools';
-import { discardUpload, receiveChunk } from './upload-staging';
+import { discardUpload, receiveChunk, stageLocalFile } from './upload-staging';
+import { browseRoots } from '../files/index';
 import { readBeatCues, writeBeatCues } from './wav-cues';
 
 const jobOptions = (ctx: HandlerContext): MediaJobOptions => ({
@@ -29,6 +30,7 @@ export const mediaHandlers = ({ config }: StudioServices): HandlersFor<typeof me
     'media.writeBeatCues': (request, ctx) => writeBeatCues(tools, { ...request, ...jobOptions(ctx) }),
     'media.readBeatCues': ({ path }) => readBeatCues(path),
     'media.upload': (chunk) => receiveChunk(chunk),
+    'media.stageFile': ({ projectDir, uploadId, path }) => stageLocalFile(projectDir, uploadId, path, browseRoots().map((r) => r.path)),
     'media.discardUpload': async ({ projectDir, uploadId }) => ({ removed: await discardUpload(projectDir, uploadId) }),
   };
 };

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { channel, HostPath, JobId } from './channel';
 import { MarkerId, MAX_BEATS, MAX_PROMPT_CHARS, ProjectRelPath, Take } from '../domain/project';
 import { PackId, PackSummary, PackValidation } from '../domain/model-pack';
+import { ExportAspect, ExportFit, ExportUpscale } from '../domain/export-frame';
+import { GenerationSettings } from '../domain/media';
 
 const AnyPath = HostPath;
 const Seed = z.number().int().min(0).max(2 ** 32 - 1);
@@ -130,9 +132,32 @@ export const generateChannels = {
         out: AnyPath,
         format: z.enum(['mp4', 'webm', 'gif']).default('mp4'),
         overwrite: z.boolean().default(false),
+        /** Export dialog (issue 23): upscale, aspect fit, interpolation, stop at the song's end, settings to embed. */
+        upscale: ExportUpscale.default(1),
+        aspect: ExportAspect.default('native'),
+        fit: ExportFit.default('crop'),
+        interpolateFps: z.union([z.literal(24), z.literal(30)]).nullable().default(null),
+        trimToSong: z.boolean().default(true),
+        settings: GenerationSettings.optional(),
       })
       .strict(),
-    reply: z.object({ out: z.string(), frames: z.number().int(), durationSec: z.number(), sizeBytes: z.number() }),
+    reply: z.object({
+      out: z.string(),
+      frames: z.number().int(),
+      durationSec: z.number(),
+      sizeBytes: z.number(),
+      width: z.number().int().default(0),
+      height: z.number().int().default(0),
+      hasAudio: z.boolean().default(false),
+      settingsStored: z.boolean().default(false),
+    }),
+    job: true,
+  }),
+  'generate.monitor': channel({
+    summary: 'Assemble the kept takes into one silent, all-keyframe video for the preview monitor (cached by take list)',
+    request: z.object({ projectDir: AnyPath, takePaths: z.array(ProjectRelPath).min(1).max(5000), fps: z.number().int().min(1).max(60) }).strict(),
+    /** `path` is project-relative (served to the renderer). */
+    reply: z.object({ path: z.string(), frames: z.number().int(), cached: z.boolean() }),
     job: true,
   }),
 } as const;

@@ -11,6 +11,7 @@ import { projectChannels } from './project';
 import { mediaChannels } from './media';
 import { generateChannels, generateEvents } from './generate';
 import { beatsChannels } from './beats';
+import { filesChannels } from './files';
 
 export const contract = {
   ...systemChannels,
@@ -19,6 +20,7 @@ export const contract = {
   ...mediaChannels,
   ...generateChannels,
   ...beatsChannels,
+  ...filesChannels,
 } as const;
 
 export const events = {

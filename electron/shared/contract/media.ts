@@ -152,6 +152,11 @@ export const mediaChannels = {
     /** `path` is set once the last byte arrived: pass it to importImage/importSong. */
     reply: z.object({ receivedBytes: z.number().int(), path: z.string().nullable() }),
   }),
+  'media.stageFile': channel({
+    summary: 'Stage a file picked on the host (browser host picker) like a dropped one, for the crop dialog and import',
+    request: z.object({ projectDir: MediaPath, uploadId: UploadId, path: MediaPath }).strict(),
+    reply: z.object({ path: z.string(), fileName: z.string(), sizeBytes: z.number().int() }),
+  }),
   'media.discardUpload': channel({
     summary: 'Remove a staged upload (after its import, or when the user cancels)',
     request: z.object({ projectDir: MediaPath, uploadId: UploadId }).strict(),
