@@ -74,8 +74,7 @@ module.exports = {
       name: 'hosts-go-through-the-registry',
       comment: 'Electron main, the browser host, the CLI and the preload reach services only through the handler registry (channels).',
       severity: 'error',
-      // Until `musedance generate` becomes channel calls (issue 24), it still calls the audio and inference internals.
-      from: { path: `^electron/${HOSTS}/`, pathNot: '^electron/cli/commands/generate\\.ts$' },
+      from: { path: `^electron/${HOSTS}/` },
       to: { path: '^electron/services/', pathNot: HOST_ENTRY_POINTS },
     },
     {

@@ -26,5 +26,7 @@ export interface CliCommand {
   summary: string;
   usage: string;
   options: OptionSpec;
+  /** The configuration this command's studio is built with, when its options change it (returns a new one). */
+  configure?(args: ParsedArgs, config: StudioConfig): StudioConfig;
   run(args: ParsedArgs, ctx: CliContext): Promise<CliResult>;
 }

@@ -49,7 +49,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.out(`usage: npm run -s musedance -- ${command.usage}\n`);
       return 0;
     }
-    const config = loadConfig();
+    const config = command.configure ? command.configure(args, loadConfig()) : loadConfig();
     const { registry } = createStudio('cli', config, debug ? (l) => io.err(l + '\n') : undefined);
     const ctx: CliContext = {
       config,

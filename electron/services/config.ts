@@ -21,6 +21,11 @@ export interface StudioConfig {
   /** The Python training package (`musedance_models`): `<appRoot>/native-models`, or `<resources>/native-models`. */
   nativeModelsDir: string;
   version: string;
+  /**
+   * Pack folders the caller names for this studio (the CLI's `generate --pack <dir>`), searched before
+   * `MUSEDANCE_PACK_DIRS`. A parameter, so no caller has to edit the environment.
+   */
+  extraPackDirs?: readonly string[];
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -6,13 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StudioError } from '../../shared/result';
-import type { CliCommand } from '../command';
+import { ErrorCodes, StudioError } from '../../shared/result';
+import type { CliCommand, CliContext } from '../command';
 import { callJob, userPath } from '../job';
 import type { ReplyOf } from '../../shared/contract/index';
-import { extractFeatures } from '../../services/audio/extract-features';
-import { trackBeats } from '../../services/audio/track-beats';
-import { readSongMono16k } from '../../services/inference/media-io';
 
 const usage = 'generate --image <img> --audio <song> --prompt "<text>" [--start s] [--segments N | --whole] [--seed n] [--steps n] [--guidance x] [--pack dir|id] [--beats "t1,t2,..."] --out <video.mp4> [--json]';
 
@@ -22,11 +19,26 @@ const num = (v: unknown, name: string, fallback: number | undefined): number | u
   return v;
 };
 
+/** `--pack` names a folder (not a pack id) when it has a slash or exists as a path. */
+const packFolder = (pack: unknown): string | null =>
+  pack && (String(pack).includes('/') || fs.existsSync(userPath(String(pack)))) ? userPath(String(pack)) : null;
+
+/** Length of the song's audio (the decoded stream), for `--whole`. */
+async function songDuration(ctx: CliContext, audio: string): Promise<number> {
+  const probe = await ctx.call('media.probe', { path: audio, require: 'audio' });
+  if (probe.durationSec === null) throw new StudioError('MEDIA_NO_DURATION', `${audio}: the song has no known duration.`);
+  return probe.durationSec;
+}
+
 export const generateCommand: CliCommand = {
   name: 'generate',
   summary: 'Make an image dance to a song: generate segments with a model pack and export the video with the music',
   usage,
   options: { image: 'string', audio: 'string', prompt: 'string', start: 'number', segments: 'number', whole: 'boolean', seed: 'number', steps: 'number', guidance: 'number', pack: 'string', beats: 'string', out: 'string', 'keep-work': 'boolean' },
+  configure(args, config) {
+    const dir = packFolder(args.options.pack);
+    return dir ? { ...config, extraPackDirs: [dir, ...(config.extraPackDirs ?? [])] } : config;
+  },
   async run(args, ctx) {
     const o = args.options;
     if (!o.image || !o.audio || !o.out || typeof o.prompt !== 'string') throw new StudioError('CLI_USAGE', `usage: ${usage}`);
@@ -36,14 +48,13 @@ export const generateCommand: CliCommand = {
     const out = userPath(String(o.out));
     for (const [label, file] of [['--image', image], ['--audio', audio]] as const) if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new StudioError('CLI_USAGE', `${label} ${file} is not a file.`);
 
-    // Pack: an id, or a folder (registered for this run through MUSEDANCE_PACK_DIRS).
+    // Pack: an id, or a folder (given to this run's studio as a pack folder by `configure`).
     let packId = String(o.pack ?? 'musedance-tiny');
-    if (o.pack && (String(o.pack).includes('/') || fs.existsSync(userPath(String(o.pack))))) {
-      const dir = userPath(String(o.pack));
-      const v = await ctx.call('pack.validate', { dir });
+    const packDir = packFolder(o.pack);
+    if (packDir) {
+      const v = await ctx.call('pack.validate', { dir: packDir });
       if (!v.valid) throw new StudioError(v.error?.code ?? 'PACK_INVALID', `${o.pack}: ${v.error?.message}`);
-      process.env.MUSEDANCE_PACK_DIRS = [dir, process.env.MUSEDANCE_PACK_DIRS].filter(Boolean).join(path.delimiter);
-      packId = path.basename(dir);
+      packId = path.basename(packDir);
     }
     const packs = await ctx.call('pack.list', { validate: false });
     const pack = packs.packs.find((p) => p.id === packId);
@@ -57,8 +68,7 @@ export const generateCommand: CliCommand = {
     const startSec = num(o.start, 'start', 0)!;
     if (startSec < 0) throw new StudioError('CLI_USAGE', '--start must be >= 0.');
 
-    const songSamples = await readSongMono16k(ctx.config.ffmpegPath, audio, ctx.signal);
-    const durationSec = songSamples.length / 16000;
+    let durationSec: number;
     let beatsSec: number[];
     let beatsSource: 'option' | 'detected' | 'none';
     if (typeof o.beats === 'string') {
@@ -68,18 +78,22 @@ export const generateCommand: CliCommand = {
         if (!Number.isFinite(v) || v < 0) throw new StudioError('CLI_USAGE', `--beats: ${JSON.stringify(t)} is not a time in seconds.`);
         return v;
       });
+      durationSec = await songDuration(ctx, audio);
     } else {
       ctx.status('Analysing the song (beats)');
       try {
-        const f = await extractFeatures(audio, { ffmpegPath: ctx.config.ffmpegPath, signal: ctx.signal });
-        beatsSec = trackBeats({ onsetEnvelope: f.onsetEnvelope, frameRms: f.frameRms, rms: f.sampleCount > 0 ? Math.sqrt(f.sumSquares / f.sampleCount) : 0 }).beatTimesSec.filter((t) => t >= 0);
+        const analysis = await callJob(ctx, 'beats.analyse', { path: audio }, 'beats');
+        beatsSec = analysis.beatTimesSec;
+        durationSec = analysis.durationSec;
         beatsSource = 'detected';
       } catch (error) {
+        if (error instanceof StudioError && error.code === ErrorCodes.cancelled) throw error;
         // Generation still works without beats (the beat input is all zeros, like the unconditional row);
         // say so loudly instead of pretending beats were used.
         ctx.status(`warning: beat detection failed (${error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : 'error'}); generating without beat conditioning. Pass --beats to give them.`);
         beatsSec = [];
         beatsSource = 'none';
+        durationSec = await songDuration(ctx, audio);
       }
     }
     const startFrame = Math.round(startSec * fps);

@@ -1,6 +1,7 @@
 /**
  * Where packs live: bundled ones under `config.bundledPacksDir/<id>` (assets/models in a checkout), the user's under `<dataDir>/packs/<id>`,
- * and extra folders from `MUSEDANCE_PACK_DIRS` (path-delimited; for tests, CI and users with packs elsewhere).
+ * and extra folders: `config.extraPackDirs` (the CLI's `--pack <dir>`), then `MUSEDANCE_PACK_DIRS` (path-delimited; for
+ * tests, CI and users with packs elsewhere).
  * The pack id is the folder name; the first one found wins (bundled, then user, then extra).
  */
 import fs from 'node:fs';
@@ -36,7 +37,7 @@ function candidates(config: StudioConfig, env: NodeJS.ProcessEnv = process.env):
   };
   scan(config.bundledPacksDir, 'bundled');
   scan(path.join(config.dataDir, 'packs'), 'user');
-  for (const dir of (env.MUSEDANCE_PACK_DIRS ?? '').split(path.delimiter).filter(Boolean)) {
+  for (const dir of [...(config.extraPackDirs ?? []), ...(env.MUSEDANCE_PACK_DIRS ?? '').split(path.delimiter).filter(Boolean)]) {
     const id = path.basename(path.resolve(dir));
     if (PackId.safeParse(id).success && fs.existsSync(path.join(dir, MANIFEST_FILE))) out.push({ id, dir: path.resolve(dir), source: 'path' });
   }
