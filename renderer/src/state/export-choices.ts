@@ -20,3 +20,22 @@ class ExportChoicesStore extends Observable<ExportChoices> {
 
 export const exportChoices = new ExportChoicesStore();
 export const useExportChoices = () => useSyncExternalStore(exportChoices.subscribe, exportChoices.getState);
+
+/**
+ * Whether the export dialog is open, and the segments it was opened for (the "selected segments" range): the
+ * generate panel opens it for the whole song, the timeline for its selected segments.
+ */
+class ExportDialogStore extends Observable<{ open: boolean; selection: ReadonlySet<string> }> {
+  constructor() {
+    super({ open: false, selection: new Set() });
+  }
+  open(selection: ReadonlySet<string> = new Set()): void {
+    this.set({ open: true, selection });
+  }
+  close(): void {
+    this.set({ ...this.state, open: false });
+  }
+}
+
+export const exportDialog = new ExportDialogStore();
+export const useExportDialog = () => useSyncExternalStore(exportDialog.subscribe, exportDialog.getState);

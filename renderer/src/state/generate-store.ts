@@ -15,6 +15,8 @@ import { notify, notifyError } from './notifications';
 import type { ProjectStore } from './project-store';
 import { defaultSeed, SEGMENT_COLOURS } from '../shared/segment-ops';
 import { keptTake } from '../shared/seam-badges';
+import { assembleTakes } from '../shared/assembled-takes';
+import type { ExportChoices, GenerationSettings } from '@shared/domain/media';
 
 export { keptTake };
 
@@ -56,8 +58,10 @@ export interface GenerateState {
   qa: Record<string, SeamQa>;
   previewVideos: Record<string, string>;
   estimate: { secondsPerSegment: number; measured: boolean; memoryBytes: number } | null;
-  lastExport: { path: string; frames: number; durationSec: number } | null;
+  lastExport: { path: string; frames: number; durationSec: number; width: number; height: number } | null;
   exporting: boolean;
+  exportJobId: string | null;
+  exportProgress: { fraction: number | null; message: string } | null;
   /** Take paths picked for A/B compare, per segment id. */
   compare: Record<string, [string | null, string | null]>;
 }
@@ -74,6 +78,8 @@ const initial: GenerateState = {
   estimate: null,
   lastExport: null,
   exporting: false,
+  exportJobId: null,
+  exportProgress: null,
   compare: {},
 };
 
@@ -257,23 +263,55 @@ export class GenerateStore extends Observable<GenerateState> {
     return true;
   }
 
-  async exportKept(): Promise<void> {
+  /**
+   * Exports the assembled kept takes (issue 23's export dialog): the whole song or the selected segments, at
+   * the chosen size/aspect, trimmed to the song's end, with the generation settings and these choices embedded.
+   */
+  async exportKept(options: { choices: ExportChoices; out: string; selection?: ReadonlySet<string>; overwrite?: boolean }): Promise<boolean> {
     const studio = this.studio!;
     const { dir, project } = this.project!.getState();
-    if (!dir || !project) return;
-    const takes: string[] = [];
-    for (const seg of [...project.segments].sort((a, b) => a.startFrame - b.startFrame)) {
-      const t = keptTake(seg);
-      if (!t) break;
-      takes.push(t.path);
+    if (!dir || !project) return false;
+    const { choices } = options;
+    const assembled = assembleTakes(project.segments, choices.range === 'selection' ? options.selection : undefined);
+    if (!assembled.takePaths.length) return notify('warning', choices.range === 'selection' ? 'The selected segments have no takes yet.' : 'Generate at least the first segment before exporting.'), false;
+    const jobId = newJobId('export');
+    this.set({ ...this.state, exporting: true, exportJobId: jobId, exportProgress: { fraction: 0, message: 'Starting' } });
+    const stop = studio.on('job.progress', (p) => {
+      if (p.jobId === jobId) this.set({ ...this.state, exportProgress: { fraction: p.fraction, message: p.message } });
+    });
+    try {
+      const settings = await generationSettings(project, assembled.takePaths, choices);
+      const r = await studio.verbs.generate.export(
+        {
+          projectDir: dir,
+          takePaths: assembled.takePaths,
+          songPath: project.song?.path ?? null,
+          startFrame: assembled.startFrame,
+          fps: project.fps,
+          out: options.out,
+          format: choices.format,
+          overwrite: options.overwrite ?? false,
+          upscale: choices.upscale,
+          aspect: choices.aspect,
+          fit: choices.fit,
+          interpolateFps: choices.interpolateFps,
+          trimToSong: choices.trimToSong,
+          settings,
+        },
+        { jobId },
+      );
+      this.set({ ...this.state, lastExport: r.ok ? { path: r.value.out, frames: r.value.frames, durationSec: r.value.durationSec, width: r.value.width, height: r.value.height } : this.state.lastExport });
+      if (!r.ok) return r.error.code === 'CANCELLED' ? notify('info', 'Export cancelled; nothing was written.') : notifyError(r.error), false;
+      notify('success', `Exported ${r.value.frames} frames (${r.value.width}x${r.value.height}) with music to ${r.value.out}`);
+      return true;
+    } finally {
+      stop();
+      this.set({ ...this.state, exporting: false, exportJobId: null, exportProgress: null });
     }
-    if (!takes.length) return notify('warning', 'Generate at least the first segment before exporting.');
-    this.set({ ...this.state, exporting: true });
-    const out = `${dir}/exports/musedance-${new Date().toISOString().replace(/[:.]/g, '-')}.mp4`;
-    const r = await studio.verbs.generate.export({ projectDir: dir, takePaths: takes, songPath: project.song?.path ?? null, startFrame: project.segments[0]?.startFrame ?? 0, fps: project.fps, out, format: 'mp4', overwrite: false }, { jobId: newJobId('export') });
-    this.set({ ...this.state, exporting: false, lastExport: r.ok ? { path: r.value.out, frames: r.value.frames, durationSec: r.value.durationSec } : this.state.lastExport });
-    if (!r.ok) return notifyError(r.error);
-    notify('success', `Exported ${r.value.frames} frames with music to ${r.value.out}`);
+  }
+
+  async cancelExport(): Promise<void> {
+    if (this.studio && this.state.exportJobId) await this.studio.verbs.jobs.cancel({ jobId: this.state.exportJobId });
   }
 
   /** QA and preview video of takes made in an earlier session (read from the take folder). */
@@ -303,3 +341,25 @@ export function applyNewTake(p: Project, segmentId: string, take: Segment['takes
 
 export const generateStore = new GenerateStore();
 export const useGenerateState = <T,>(select: (s: GenerateState) => T): T => useSyncExternalStore(generateStore.subscribe, () => select(generateStore.getState()));
+
+/** Lower-case hex sha256 of a string (Web Crypto: the page runs on 127.0.0.1 or in Electron, both secure contexts). */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** What made the exported frames, stored in the file so importing it can recall prompts, seeds and these choices. */
+export async function generationSettings(project: Project, takePaths: readonly string[], choices: ExportChoices): Promise<GenerationSettings> {
+  const byPath = new Map(project.segments.flatMap((seg) => seg.takes.map((t) => [t.path, { seg, take: t }] as const)));
+  const used = takePaths.map((p) => byPath.get(p)!).filter(Boolean);
+  return {
+    packId: used[0]?.take.packId ?? 'unknown',
+    beatsHash: await sha256Hex(JSON.stringify(project.beats.map((b) => b.timeSec))),
+    fps: project.fps,
+    segments: used.map(({ seg, take }) => ({ startFrame: seg.startFrame, frames: seg.frames, prompt: seg.prompt, seed: take.seed, steps: take.steps, guidance: take.guidance })),
+    ...(project.song ? { songSha256: project.song.sha256 } : {}),
+    ...(project.referenceImage ? { referenceImageSha256: project.referenceImage.sha256 } : {}),
+    createdAt: new Date().toISOString(),
+    export: choices,
+  };
+}

@@ -6,6 +6,9 @@ import { projectStore, useProjectState } from '../../state/project-store';
 import { generateStore, keptTake, PRESET_STEPS, useGenerateState, type Preset } from '../../state/generate-store';
 import { SegmentTakes } from './SegmentTakes';
 import { nextIndex, remainingSegments } from './actions/index';
+import { ExportDialog } from './ExportDialog';
+import { exportDialog } from '../../state/export-choices';
+import { OWN_WEIGHTS_HINT, packBadge } from '../../shared/pack-badge';
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
 
@@ -40,7 +43,7 @@ export function GeneratePanel() {
           <TextField select size="small" label="Model pack" value={s.settings.packId ?? ''} onChange={(e) => generateStore.setSettings({ packId: e.target.value })} sx={{ minWidth: 180 }} slotProps={{ htmlInput: { 'data-testid': 'generate-pack' } }}>
             {s.packs.map((p) => (
               <MenuItem key={p.id} value={p.id} disabled={!!p.problem}>
-                {p.name} {p.problem ? `(unusable: ${p.problem.code})` : `${p.width}×${p.height}`}
+                {p.name} {p.problem ? `(unusable: ${p.problem.code})` : `${p.width}×${p.height}${packBadge(p).demo ? ' · demo model trained on synthetic figures' : ''}`}
               </MenuItem>
             ))}
           </TextField>
@@ -56,6 +59,12 @@ export function GeneratePanel() {
           <TextField size="small" type="number" label="Guidance" value={s.settings.guidance} onChange={(e) => generateStore.setSettings({ guidance: Math.max(0, Math.min(30, Number(e.target.value) || 0)) })} sx={{ width: 100 }} slotProps={{ htmlInput: { step: 0.5, min: 0, max: 30, 'data-testid': 'generate-guidance' } }} />
           <TextField size="small" type="number" label="Seed" value={s.settings.seedOffset} onChange={(e) => generateStore.setSettings({ seedOffset: Math.max(0, Math.round(Number(e.target.value) || 0)) })} sx={{ width: 110 }} slotProps={{ htmlInput: { min: 0, 'data-testid': 'generate-seed' } }} />
         </Stack>
+        {pack && (
+          <Alert severity={packBadge(pack).demo ? 'warning' : 'info'} sx={{ py: 0 }} data-testid="pack-badge">
+            {packBadge(pack).label}
+            {packBadge(pack).demo ? ` · to make real videos, use your own weights: ${OWN_WEIGHTS_HINT}.` : ''}
+          </Alert>
+        )}
         <TextField size="small" label="Prompt for new segments" value={s.settings.prompt} onChange={(e) => generateStore.setSettings({ prompt: e.target.value.slice(0, 1000) })} slotProps={{ htmlInput: { 'data-testid': 'generate-prompt' } }} />
         <Typography variant="body2" color="text.secondary" data-testid="generate-provider">
           {s.provider ? `${s.provider.selected === 'cuda' ? 'GPU (CUDA)' : 'CPU'} — ${s.provider.reason}` : 'Checking ONNX Runtime…'}
@@ -69,8 +78,8 @@ export function GeneratePanel() {
           <Button variant="outlined" disabled={!pack || !project} onClick={() => runAction('generate.next')} data-testid="generate-extend" title="Queue the next segment, continuing from the last frames of the one before (Ctrl+G)">
             {next === 0 ? 'Generate first segment' : `Extend (segment ${next + 1})`}
           </Button>
-          <Button variant="outlined" disabled={!pack || !project || busy} onClick={() => void generateStore.exportKept()} data-testid="generate-export">
-            {s.exporting ? 'Exporting…' : 'Export video'}
+          <Button variant="outlined" disabled={!project || busy} onClick={() => exportDialog.open()} data-testid="generate-export" title="Size, aspect, range and where to save (Ctrl+Shift+E)">
+            {s.exporting ? 'Exporting…' : 'Export video…'}
           </Button>
           <Button color="error" disabled={!busy && !s.queue.length} onClick={() => void generateStore.cancelAll()} data-testid="generate-cancel">
             Cancel
@@ -113,6 +122,7 @@ export function GeneratePanel() {
           )}
         </Stack>
         <SegmentTakes />
+        <ExportDialog />
       </Stack>
     </Paper>
   );

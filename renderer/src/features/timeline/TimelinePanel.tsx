@@ -12,6 +12,7 @@ import { SegmentInspector } from './SegmentInspector';
 import { TimelineScrollbar } from './TimelineScrollbar';
 import { TimelineToolbar } from './TimelineToolbar';
 import { WaveformView } from './WaveformView';
+import { PreviewMonitor } from './PreviewMonitor';
 import { useSongAnalysis } from './use-song-analysis';
 import { useTimeline } from './timeline-store';
 import { relayoutSegments } from './timeline-edits';
@@ -32,6 +33,7 @@ export function TimelinePanel() {
     <Paper variant="outlined" component="section" aria-label="Timeline" sx={{ p: 1.5, display: 'flex', flexDirection: 'column', gap: 1 }} data-testid="timeline-panel">
       {analysis.status === 'ready' ? (
         <>
+          <PreviewMonitor durationSec={analysis.analysis.durationSec} />
           <TimelineToolbar durationSec={analysis.analysis.durationSec} tempoBpm={analysis.analysis.tempoBpm} />
           <WaveformView analysis={analysis.analysis} songUrl={songUrl} />
           <TimelineScrollbar durationSec={analysis.analysis.durationSec} />

@@ -1,5 +1,6 @@
 import { defineAction, type Action } from '../../../actions/action';
 import { generateStore } from '../../../state/generate-store';
+import { exportDialog } from '../../../state/export-choices';
 
 /** The first segment (in time order) without a take: what Generate/Extend makes next. */
 export const nextIndex = (segments: { takes: unknown[]; startFrame: number }[]) => {
@@ -47,11 +48,11 @@ export const cancelGeneration = defineAction({
 
 export const exportVideo = defineAction({
   id: 'generate.export',
-  label: 'Export the kept takes as a video with music',
+  label: 'Export the kept takes as a video with music…',
   shortcut: 'Mod+Shift+E',
   group: 'Generate',
   enabled: ({ store }) => !!store.getState().project && !generateStore.getState().running,
-  run: () => void generateStore.exportKept(),
+  run: () => exportDialog.open(),
 });
 
 export const generateActions: Action[] = [generateNext, renderSong, cancelGeneration, exportVideo];

@@ -27,10 +27,12 @@ import { zoomIn } from './zoom-in';
 import { zoomOut } from './zoom-out';
 import { zoomFit } from './zoom-fit';
 import { deselect } from './deselect';
+import { monitorActions } from './monitor';
+import { exportSelected } from './export-selected';
 
 export const timelineActions: Action[] = [
   playPause, zoomIn, zoomOut, followPlayhead, toggleMetronome,
   addBeat, deleteBeats, nudgeLeft, nudgeRight, nudgeLeftFine, nudgeRightFine, shiftAfterLeft, shiftAfterRight,
   selectPreviousBeat, selectNextBeat, halveTempo, doubleTempo, tapTempo, applyTappedTempo, redetectRegion, toggleAnchor,
-  exportMarkers, importMarkers, editPrompt, selectPreviousSegment, selectNextSegment, zoomFit, deselect,
+  exportMarkers, importMarkers, editPrompt, selectPreviousSegment, selectNextSegment, zoomFit, deselect, exportSelected, ...monitorActions,
 ];
