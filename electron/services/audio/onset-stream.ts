@@ -62,7 +62,12 @@ export class OnsetStream {
   private samples = 0;
   private sumSq = 0;
 
-  constructor() {
+  /**
+   * @param onMelFrame called with each STFT frame's mel power spectrum (before dB), frame c centred at
+   * c * HOP_SAMPLES; the array is reused, valid only during the call. The beat network's input comes from here
+   * (`beat-net/features.ts`), so the onset envelope and the network read one spectrogram computed once.
+   */
+  constructor(private readonly onMelFrame?: (melPower: Float64Array) => void) {
     for (let i = 0; i < FFT_SIZE; i++) this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE); // periodic Hann
     for (let i = 0; i < ENVELOPE_DELAY_FRAMES; i++) this.env.push(0);
   }
@@ -122,6 +127,7 @@ export class OnsetStream {
     const p = this.power;
     for (let k = 0; k <= FFT_SIZE / 2; k++) p[k] = sp[2 * k]! * sp[2 * k]! + sp[2 * k + 1]! * sp[2 * k + 1]!;
     applyMel(this.fb, p, this.mel);
+    this.onMelFrame?.(this.mel);
     const db = this.curDb;
     let frameMax = -Infinity;
     for (let m = 0; m < MEL_BANDS; m++) {

@@ -5,3 +5,5 @@
  */
 export { validatePack } from './pack-validator';
 export { archFromConfig, estimateInference, estimatePack, formatGiB, type UnetArch } from './inference-estimate';
+/** The ONNX Runtime worker thread, for the audio domain's beat network (audio/beat-net). */
+export { OrtWorker, type TensorData } from './ort-worker-client';
