@@ -3,7 +3,6 @@
  * cached per file content; peaks windows for zoomed views; region re-detection around anchored beats.
  * Plain Node (no electron): used by the IPC handlers, the browser host and the CLI alike.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { BeatAnalysis, PeakLevel as PeakLevelDto } from '../../shared/domain/beat-analysis';
 import { ErrorCodes, StudioError } from '../../shared/result';
@@ -14,6 +13,8 @@ import { sha256OfFile } from './file-hash';
 import { AudioErrorCodes } from './pcm-decoder';
 import { trackBeats } from './track-beats';
 import type { PeakLevel } from './waveform-peaks';
+import { probeMedia } from '../media/index';
+import { checkRegularFile } from '../util/safe-open';
 
 /** Peak levels with at most this many pairs travel inside `beats.analyse`; finer ones via `beats.peaks`. */
 export const OVERVIEW_MAX_PEAKS = 16_384;
@@ -48,7 +49,7 @@ function throttleProgress(report?: AnalyseOptions['onProgress']): AnalyseOptions
 export class BeatAnalysisService {
   private readonly cache: AnalysisCache;
 
-  constructor(private readonly options: { ffmpegPath: string; cacheDir: string }) {
+  constructor(private readonly options: { ffmpegPath: string; cacheDir: string; ffprobePath?: string }) {
     this.cache = new AnalysisCache(options.cacheDir);
   }
 
@@ -69,6 +70,7 @@ export class BeatAnalysisService {
         return cached;
       }
     }
+    await this.checkWhole(abs, signal);
     onProgress?.(0.02, 'Decoding audio');
     const features = await extractFeatures(abs, {
       ffmpegPath: this.options.ffmpegPath,
@@ -161,12 +163,27 @@ export class BeatAnalysisService {
     return { beatTimesSec: beats.map((b) => b.t), beatConfidence: beats.map((b) => b.c), tempoBpm: track.tempoBpm };
   }
 
+  /**
+   * The same verdict `probe` and `import` give (one home): a file cut short or whose header claims more audio
+   * than it holds is refused as MEDIA_TRUNCATED instead of yielding beats for whatever decodes. Other refusals
+   * keep the audio codes callers know.
+   */
+  private async checkWhole(file: string, signal?: AbortSignal): Promise<void> {
+    const ffprobePath = this.options.ffprobePath ?? path.join(path.dirname(this.options.ffmpegPath), path.basename(this.options.ffmpegPath).replace(/ffmpeg/i, 'ffprobe'));
+    try {
+      await probeMedia(file, { ffmpegPath: this.options.ffmpegPath, ffprobePath, require: 'audio', signal });
+    } catch (error) {
+      if (!(error instanceof StudioError) || signal?.aborted) throw error;
+      if (error.code === 'MEDIA_TRUNCATED' || error.code === 'MEDIA_FFMPEG_MISSING' || error.code === ErrorCodes.cancelled) throw error;
+      if (error.code === 'MEDIA_NO_AUDIO_STREAM') throw new StudioError(AudioErrorCodes.noAudioStream, error.message);
+      throw new StudioError(AudioErrorCodes.unreadable, error.message);
+    }
+  }
+
   private async hash(file: string, signal?: AbortSignal): Promise<string> {
     try {
-      // Only regular files: reading a FIFO or a device would block or never end.
-      const stat = await fs.promises.stat(file);
-      if (!stat.isFile()) throw new StudioError(AudioErrorCodes.notAFile, `${file} is not a regular file.`);
-      if (stat.size === 0) throw new StudioError(AudioErrorCodes.unreadable, `${file} is empty.`);
+      // Only regular files, checked before opening: reading a FIFO or a device would block or never end.
+      await checkRegularFile(file, { label: file, refuseEmpty: true, codes: { notFound: AudioErrorCodes.notFound, notAFile: AudioErrorCodes.notAFile, empty: AudioErrorCodes.unreadable, unreadable: AudioErrorCodes.unreadable } });
       return await sha256OfFile(file, signal);
     } catch (error) {
       if (error instanceof StudioError) throw error;

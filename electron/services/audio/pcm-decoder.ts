@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import ffmpeg from 'fluent-ffmpeg';
 import { ErrorCodes, StudioError } from '../../shared/result';
+import { FORMAT_WHITELIST_ARGS } from '../media/index';
 
 /** No stdout for this long means ffmpeg is stuck (e.g. a network path that never answers). */
 export const DECODE_STALL_TIMEOUT_MS = 30_000;
@@ -115,7 +116,8 @@ export class PcmDecodeJob {
 
       const command = ffmpeg(this.file)
         .setFfmpegPath(this.options.ffmpegPath)
-        .inputOptions(['-nostdin', '-hide_banner'])
+        // Only the containers the studio opens (format-allow-list): never a playlist or script format.
+        .inputOptions(['-nostdin', '-hide_banner', ...FORMAT_WHITELIST_ARGS])
         .noVideo()
         .outputOptions(['-map', '0:a:0', '-sn', '-dn'])
         .audioChannels(1)

@@ -5,13 +5,14 @@
  * RIFF sizes run past the end of the file, a PNG without IEND, a JPEG without EOI, an MP4 whose last box
  * is cut short).
  */
-import fs from 'node:fs/promises';
+import { openRegularFile } from '../util/safe-open';
+import { MediaErrorCodes } from '../../shared/domain/media';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp';
 
 export interface Sniffed {
   /** Stored (coded) size; `orientation` is the JPEG EXIF orientation 1..8 (1 = as stored). */
-  image: { format: ImageFormat; width: number; height: number; orientation?: number } | null;
+  image: { format: ImageFormat; width: number; height: number; orientation?: number; animated?: boolean } | null;
   /** Container recognised from its signature (used to tell "truncated" from "not media" when ffprobe fails). */
   container: 'png' | 'jpeg' | 'webp' | 'gif' | 'bmp' | 'riff-wave' | 'isobmff' | 'ebml' | 'ogg' | 'flac' | null;
   /** Why the file is cut short, when the structure says so. */
@@ -26,7 +27,8 @@ const TAIL_BYTES = 64;
 const RIFF_UNKNOWN_SIZES = new Set([0, 0xffffffff]);
 
 export async function sniffFile(file: string, sizeBytes: number): Promise<Sniffed> {
-  const handle = await fs.open(file, 'r');
+  // Regular files only (a FIFO would block the open): the safe opener checks before opening.
+  const { handle } = await openRegularFile(file, { codes: { notFound: MediaErrorCodes.notFound, unreadable: MediaErrorCodes.notFound, notAFile: MediaErrorCodes.notMedia } });
   try {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, sizeBytes));
     await handle.read(head, 0, head.length, 0);
@@ -153,7 +155,7 @@ export function orientationFilters(orientation: number | undefined): string[] {
 function webpDimensions(buf: Buffer): Sniffed['image'] {
   if (buf.length < 30) return null;
   const chunk = buf.toString('latin1', 12, 16);
-  if (chunk === 'VP8X') return { format: 'webp', width: 1 + buf.readUIntLE(24, 3), height: 1 + buf.readUIntLE(27, 3) };
+  if (chunk === 'VP8X') return { format: 'webp', width: 1 + buf.readUIntLE(24, 3), height: 1 + buf.readUIntLE(27, 3), animated: (buf[20]! & 0x02) !== 0 };
   if (chunk === 'VP8L') {
     const bits = buf.readUInt32LE(21);
     return { format: 'webp', width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff) };

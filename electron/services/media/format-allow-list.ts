@@ -8,8 +8,12 @@ import type { ImageFormat } from './file-sniff';
 
 /** Demuxers of songs and clips (ffmpeg's short names; `mov` covers mp4/m4a/3gp, `matroska` covers webm). */
 export const AUDIO_VIDEO_DEMUXERS = ['wav', 'w64', 'mp3', 'flac', 'ogg', 'mov', 'matroska', 'aac', 'aiff', 'avi'] as const;
-/** Demuxers of still images (never image2, which trusts the extension, nor any other `*_pipe`). */
-export const IMAGE_DEMUXERS = ['png_pipe', 'jpeg_pipe', 'webp_pipe', 'gif', 'bmp_pipe'] as const;
+/**
+ * Demuxers of still images, and no other `*_pipe`. image2 picks its decoder from the file's extension (ffmpeg
+ * falls back to it for JPEGs without a JFIF/EXIF marker), so probe also requires the file's own header to be
+ * of the format whose codec ffmpeg chose (IMAGE_CODECS): an SVG called .png has no PNG header.
+ */
+export const IMAGE_DEMUXERS = ['png_pipe', 'jpeg_pipe', 'webp_pipe', 'gif', 'bmp_pipe', 'image2'] as const;
 
 /** `-format_whitelist` value for every ffprobe/ffmpeg that opens a user's media file. */
 export const FORMAT_WHITELIST = [...AUDIO_VIDEO_DEMUXERS, ...IMAGE_DEMUXERS].join(',');

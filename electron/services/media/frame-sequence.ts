@@ -1,12 +1,22 @@
 /**
  * Finds the numbered PNG frames in a folder and describes them as an ffmpeg image2 pattern
  * (`frame_%04d.png` + start number). Frames must be consecutive: a gap would silently shift every later
- * frame against the music, so it is an error that names the first missing frame.
+ * frame against the music, so it is an error that names the first missing frame. Every frame is checked
+ * before anything is encoded (a regular file inside the folder, a whole PNG, the first frame's size): ffmpeg
+ * skips a frame it cannot decode and the video would come out short or shifted while the export "succeeds".
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { MediaErrorCodes } from '../../shared/domain/media';
+import { readRegularFile } from '../util/safe-open';
+import { verifyPng } from './png-check';
+import { checkImageSize, MAX_IMAGE_PIXELS } from './probe';
+
+/** A frame file larger than this is not one of the studio's frames (a 4K RGBA PNG is ~35 MB at worst). */
+const MAX_FRAME_FILE_BYTES = 128 * 1024 * 1024;
+/** Frames verified at once (reading + inflating; two cores). */
+const VERIFY_CONCURRENCY = 2;
 
 export interface FrameSequence {
   dir: string;
@@ -56,6 +66,7 @@ export async function findFrameSequence(framesDir: string): Promise<FrameSequenc
   else throw new StudioError(MediaErrorCodes.framesNotSequential, `Frame numbers in ${dir} mix zero-padded and unpadded widths.`);
   // A literal % in the folder or prefix must not be read as a pattern.
   const escape = (s: string) => s.replace(/%/g, '%%');
+  await verifyFrames(dir, frames.map((f) => f.name));
   return {
     dir,
     pattern: path.join(escape(dir), `${escape(prefix)}${numberFormat}${ext}`),
@@ -63,4 +74,39 @@ export async function findFrameSequence(framesDir: string): Promise<FrameSequenc
     count: frames.length,
     firstFile: path.join(dir, frames[0]!.name),
   };
+}
+
+/** Every frame: a regular file inside `dir`, a whole PNG of the first frame's size. Throws naming the first bad one. */
+export async function verifyFrames(dir: string, names: string[]): Promise<{ width: number; height: number }> {
+  let size: { width: number; height: number; name: string } | null = null;
+  const check = async (name: string) => {
+    const { bytes } = await readRegularFile(path.join(dir, name), {
+      root: dir,
+      maxBytes: MAX_FRAME_FILE_BYTES,
+      refuseEmpty: true,
+      label: `Frame ${name}`,
+      codes: { notFound: MediaErrorCodes.framesMissing, notAFile: MediaErrorCodes.corrupt, empty: MediaErrorCodes.corrupt, tooLarge: MediaErrorCodes.imageTooLarge, outsideRoot: MediaErrorCodes.corrupt, unreadable: MediaErrorCodes.corrupt },
+    });
+    const verdict = await verifyPng(bytes, MAX_IMAGE_PIXELS);
+    if (!verdict.ok) {
+      const code = verdict.problem === 'truncated' ? MediaErrorCodes.truncated : verdict.problem === 'too-large' ? MediaErrorCodes.imageTooLarge : MediaErrorCodes.corrupt;
+      throw new StudioError(code, `Frame ${name} is ${verdict.problem === 'not-png' ? 'not a PNG image' : verdict.problem === 'truncated' ? 'truncated' : verdict.problem === 'too-large' ? 'too large' : 'damaged'}: ${verdict.reason}.`);
+    }
+    checkImageSize(`Frame ${name}`, verdict.width, verdict.height);
+    return verdict;
+  };
+  const first = await check(names[0]!);
+  size = { width: first.width, height: first.height, name: names[0]! };
+  let next = 1;
+  const worker = async () => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      const v = await check(name);
+      if (v.width !== size!.width || v.height !== size!.height) {
+        throw new StudioError(MediaErrorCodes.corrupt, `Frame ${name} is ${v.width}x${v.height}, but ${size!.name} is ${size!.width}x${size!.height}: every frame must have the same size.`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: VERIFY_CONCURRENCY }, worker));
+  return { width: size.width, height: size.height };
 }

@@ -11,6 +11,7 @@ import { removeAll } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { MONO_16K_SAMPLE_RATE } from './import-song';
 import { probeMedia } from './probe';
+import { FORMAT_WHITELIST_ARGS } from './format-allow-list';
 import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
 export const CLIP_FRAME_PATTERN = '%06d.png';
@@ -52,6 +53,7 @@ async function importClipJob(tools: MediaTools, request: ImportClipRequest): Pro
   try {
     const command = createFfmpegCommand(tools)
       .input(probe.path)
+      .inputOptions(FORMAT_WHITELIST_ARGS)
       .output(path.join(framesDir, CLIP_FRAME_PATTERN))
       .outputOptions([
         '-map', '0:v:0',

@@ -9,8 +9,10 @@ import { MediaErrorCodes, type CropBox, type MediaProbe } from '../../shared/dom
 import type { MediaRef } from '../../shared/domain/project';
 import { partialPath, removeAll, resolveProjectDir, safeExtension, storeFile, storeGenerated, MEDIA_DIR } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
-import { probeMedia } from './probe';
+import { animatedWebpFrame, probeMedia } from './probe';
 import { orientationFilters, sniffFile } from './file-sniff';
+import { FORMAT_WHITELIST_ARGS } from './format-allow-list';
+import { Readable } from 'node:stream';
 import { cancellable, type MediaJobOptions, type MediaTools } from './tools';
 
 export interface ImportedImage {
@@ -63,6 +65,9 @@ async function importImageJob(tools: MediaTools, request: ImportImageRequest): P
   // Turn the picture upright first (EXIF orientation), so the crop box is in the coordinates the user sees.
   const sniffed = await sniffFile(probe.path, probe.sizeBytes);
   const upright = orientationFilters(sniffed.image?.orientation);
+  // An animated WebP's reference image is its first frame, at its offset on the canvas (see webp-first-frame).
+  const animation = sniffed.image?.animated ? await animatedWebpFrame(probe.path, path.basename(probe.path)) : null;
+  const onCanvas = animation ? [`format=rgba,pad=${animation.canvasWidth}:${animation.canvasHeight}:${animation.x}:${animation.y}:color=white@0`] : [];
   const originalName = path.basename(probe.path);
   onProgress?.(0.2, 'Copying the image into the project');
   const original = await storeFile(projectDir, probe.path, safeExtension(originalName, 'img'), originalName, signal);
@@ -70,12 +75,12 @@ async function importImageJob(tools: MediaTools, request: ImportImageRequest): P
   try {
     onProgress?.(0.4, 'Cropping and resizing');
     const command = createFfmpegCommand(tools)
-      .input(probe.path)
+      .input(animation ? Readable.from([animation.still]) : probe.path)
       // Orientation is applied explicitly below; ffmpeg's own autorotate differs between versions.
-      .inputOptions(['-noautorotate'])
+      .inputOptions(['-noautorotate', ...(animation ? ['-f', 'webp_pipe'] : FORMAT_WHITELIST_ARGS)])
       .complexFilter([
         `color=c=white:s=${width}x${height}[bg]`,
-        `[0:v:0]${[...upright, `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`].join(',')},scale=${width}:${height}:flags=lanczos,format=rgba[fg]`,
+        `[0:v:0]${[...onCanvas, ...upright, `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`].join(',')},scale=${width}:${height}:flags=lanczos,format=rgba[fg]`,
         `[bg][fg]overlay=shortest=1:format=auto,format=rgb24,setsar=1[out]`,
       ])
       .output(tmp)

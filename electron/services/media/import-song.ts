@@ -10,6 +10,7 @@ import type { MediaRef } from '../../shared/domain/project';
 import { partialPath, removeAll, resolveProjectDir, safeExtension, storeFile } from './content-store';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg-job';
 import { probeMedia } from './probe';
+import { FORMAT_WHITELIST_ARGS } from './format-allow-list';
 import { cancellable, fractionOf, type MediaJobOptions, type MediaTools } from './tools';
 
 export const MONO_16K_SAMPLE_RATE = 16_000;
@@ -48,6 +49,7 @@ async function importSongJob(tools: MediaTools, request: { projectDir: string; p
   try {
     const command = createFfmpegCommand(tools)
       .input(probe.path)
+      .inputOptions(FORMAT_WHITELIST_ARGS)
       .output(monoTmp)
       .outputOptions(['-map', '0:a:0', '-vn', '-ac', '1', '-ar', String(MONO_16K_SAMPLE_RATE), '-c:a', 'pcm_s16le', '-f', 'wav'])
       .output(stereoTmp)

@@ -14,4 +14,5 @@ export { FfmpegJob, createFfmpegCommand, runFfmpeg, STOP_GRACE_MS, STALL_TIMEOUT
 export { sha256File, storeFile, resolveProjectDir } from './content-store';
 export type { MediaTools, MediaJobOptions } from './tools';
 export { receiveChunk, discardUpload, stagedFileName, UPLOADS_DIR } from './upload-staging';
+export { FORMAT_WHITELIST, FORMAT_WHITELIST_ARGS } from './format-allow-list';
 export { locateTool, resolveMediaTools, type ToolSource } from './locate-tools';

@@ -4,12 +4,15 @@
  * container sizes), then ffprobe, then a look at the last seconds of packets to catch files cut short.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { MediaErrorCodes, type MediaProbe, type MediaRequirement, type MediaStream } from '../../shared/domain/media';
 import { sniffFile, swapsSides, type Sniffed } from './file-sniff';
 import { MAX_DECODE_PIXELS, runFfprobe, type RawProbe, type RawStream } from './ffprobe';
+import { FORMAT_WHITELIST_ARGS, IMAGE_CODECS, isImageDemuxer } from './format-allow-list';
+import { verifyPng } from './png-check';
+import { webpFirstFrame, type WebpFirstFrame } from './webp-first-frame';
+import { checkRegularFile, readRegularFile } from '../util/safe-open';
 
 /** Largest reference image accepted, per side and in total (decoded RGBA of 50 MP is already 200 MB). */
 export const MAX_IMAGE_SIDE_PX = 12_000;
@@ -22,7 +25,8 @@ const TAIL_TOLERANCE_FRACTION = 0.02;
 /** Decoding one image to check it is whole. */
 const IMAGE_DECODE_TIMEOUT_MS = 30_000;
 
-const IMAGE_CONTAINERS = /(^|,)(image2|[a-z0-9]+_pipe|gif)(,|$)/;
+/** Images are read whole to check them byte for byte (a 50-megapixel PNG is far below this). */
+const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
 /** stderr of ffprobe/ffmpeg that means the data stops early. */
 const TRUNCATION_MARKERS = /partial file|File ended prematurely|moov atom not found|Truncated|unexpected end|End of file/i;
 
@@ -40,14 +44,8 @@ const fail = (code: string, message: string): never => {
 export async function probeMedia(file: string, options: ProbeOptions): Promise<MediaProbe> {
   const abs = path.resolve(file);
   const name = path.basename(abs);
-  let stat;
-  try {
-    stat = await fs.stat(abs);
-  } catch {
-    return fail(MediaErrorCodes.notFound, `${name} does not exist or cannot be read.`);
-  }
-  if (!stat.isFile()) fail(MediaErrorCodes.notMedia, `${name} is a folder, not a media file.`);
-  if (stat.size === 0) fail(MediaErrorCodes.empty, `${name} is empty (0 bytes).`);
+  // A regular file (never a FIFO or device: those are refused before anything opens them).
+  const { stat } = await checkRegularFile(abs, { refuseEmpty: true, codes: { notFound: MediaErrorCodes.notFound, unreadable: MediaErrorCodes.notFound, notAFile: MediaErrorCodes.notMedia, empty: MediaErrorCodes.empty } });
 
   const sniffed = await sniffFile(abs, stat.size);
   if (sniffed.image) checkImageSize(name, sniffed.image.width, sniffed.image.height);
@@ -55,9 +53,10 @@ export async function probeMedia(file: string, options: ProbeOptions): Promise<M
     fail(MediaErrorCodes.truncated, `${name} is truncated: ${sniffed.truncated}.`);
   }
 
-  const { data, stderr } = await runFfprobe(options.ffprobePath, ['-show_error', '-show_format', '-show_streams', abs], options.signal);
+  const { data, stderr } = await runFfprobe(options.ffprobePath, [...FORMAT_WHITELIST_ARGS, '-show_error', '-show_format', '-show_streams', abs], options.signal);
   if (data.error || !data.format) {
     const why = data.error?.string ?? stderr.trim().split('\n').pop() ?? 'unknown error';
+    if (/not on whitelist/i.test(stderr)) fail(MediaErrorCodes.notMedia, `${name} is not in a format the studio opens (songs: WAV, MP3, FLAC, Ogg, AAC/M4A, MP4/MOV, WebM/MKV, AIFF, AVI; images: PNG, JPEG, WebP, GIF, BMP).`);
     if (sniffed.container && (sniffed.container === 'isobmff' || TRUNCATION_MARKERS.test(stderr) || /End of file/i.test(why))) {
       fail(MediaErrorCodes.truncated, `${name} is truncated: the ${containerLabel(sniffed)} ends before its index (${why}).`);
     }
@@ -67,7 +66,7 @@ export async function probeMedia(file: string, options: ProbeOptions): Promise<M
 
   const streams = (data.streams ?? []).map(toStream);
   const container = data.format?.format_name ?? 'unknown';
-  const isImage = IMAGE_CONTAINERS.test(container) && streams.some((s) => s.type === 'video');
+  const isImage = isImageDemuxer(container) && streams.some((s) => s.type === 'video');
   const video = streams.find((s) => s.type === 'video' && !s.attachedPicture);
   const audio = streams.find((s) => s.type === 'audio');
   const kind: MediaProbe['kind'] | null = isImage ? 'image' : video ? 'video' : audio ? 'audio' : null;
@@ -95,6 +94,19 @@ export async function probeMedia(file: string, options: ProbeOptions): Promise<M
     streams,
   };
 
+  if (kind === 'image') {
+    // Header, demuxer and codec must name the same allowed image format (an SVG called .png is none of them).
+    const format = sniffed.image?.format;
+    if (!format || IMAGE_CODECS[format] !== primary.codec) fail(MediaErrorCodes.notMedia, `${name} is not a PNG, JPEG, WebP, GIF or BMP image${primary.codec ? ` (its content is ${primary.codec})` : ''}.`);
+  }
+  const animation = kind === 'image' && sniffed.image?.animated ? await animatedWebpFrame(abs, name) : null;
+  if (animation) {
+    // An animated WebP: its reference image is the first frame on the animation's canvas.
+    primary.width = animation.canvasWidth;
+    primary.height = animation.canvasHeight;
+    result.width = animation.canvasWidth;
+    result.height = animation.canvasHeight;
+  }
   if (kind === 'image' && swapsSides(sniffed.image?.orientation)) {
     // Report the size as displayed: a phone's portrait photo is stored landscape with an EXIF rotation.
     result.width = primary.height;
@@ -103,7 +115,8 @@ export async function probeMedia(file: string, options: ProbeOptions): Promise<M
   checkRequirement(name, result, options.require ?? 'any');
   if (kind === 'image') {
     if (primary.width && primary.height) checkImageSize(name, primary.width, primary.height);
-    await checkImageDecodes(abs, name, sniffed, options);
+    if (sniffed.image?.format === 'png') await checkPngWhole(abs, name);
+    await checkImageDecodes(abs, name, sniffed, options, animation?.still);
   } else {
     if (kind === 'video' && primary.width && primary.height) checkImageSize(name, primary.width, primary.height);
     if (options.require === 'audio' && !audio!.codec) fail(MediaErrorCodes.unsupportedCodec, `${name} uses an audio codec ffmpeg cannot decode (${rawCodecTag(data, audio!.index)}).`);
@@ -135,7 +148,7 @@ async function checkTail(file: string, name: string, stream: MediaStream, probe:
   const from = Math.max(0, (announced ?? 0) - TAIL_CHECK_SEC);
   const { data, stderr } = await runFfprobe(
     options.ffprobePath,
-    ['-show_error', '-select_streams', String(stream.index), '-show_entries', 'packet=pts_time,duration_time', '-read_intervals', `${from.toFixed(3)}%`, file],
+    [...FORMAT_WHITELIST_ARGS, '-show_error', '-select_streams', String(stream.index), '-show_entries', 'packet=pts_time,duration_time', '-read_intervals', `${from.toFixed(3)}%`, file],
     options.signal,
   );
   const packets = data.packets ?? [];
@@ -153,12 +166,35 @@ async function checkTail(file: string, name: string, stream: MediaStream, probe:
   }
 }
 
-/** Decodes the image once (size already checked, so this is bounded); damage shows up as decoder errors. */
-async function checkImageDecodes(file: string, name: string, sniffed: Sniffed, options: ProbeOptions): Promise<void> {
+/** First frame of an animated WebP (read whole, size-limited), or a named error when it has none. */
+export async function animatedWebpFrame(file: string, name: string): Promise<WebpFirstFrame> {
+  const { bytes } = await readRegularFile(file, { maxBytes: MAX_IMAGE_FILE_BYTES, codes: { tooLarge: MediaErrorCodes.imageTooLarge, notFound: MediaErrorCodes.notFound, notAFile: MediaErrorCodes.notMedia } });
+  const frame = webpFirstFrame(bytes);
+  if (!frame) return fail(MediaErrorCodes.corrupt, `${name} is an animated WebP without a readable first frame.`);
+  checkImageSize(name, frame.canvasWidth, frame.canvasHeight);
+  return frame;
+}
+
+/** Every chunk and CRC of a PNG, and image data of exactly the announced size: damage ffmpeg would decode around. */
+async function checkPngWhole(file: string, name: string): Promise<void> {
+  const { bytes } = await readRegularFile(file, { maxBytes: MAX_IMAGE_FILE_BYTES, codes: { tooLarge: MediaErrorCodes.imageTooLarge, notFound: MediaErrorCodes.notFound, notAFile: MediaErrorCodes.notMedia } });
+  const verdict = await verifyPng(bytes, MAX_IMAGE_PIXELS);
+  if (verdict.ok) return;
+  if (verdict.problem === 'truncated') fail(MediaErrorCodes.truncated, `${name} is truncated: ${verdict.reason}.`);
+  if (verdict.problem === 'too-large') fail(MediaErrorCodes.imageTooLarge, `${name} is too large: ${verdict.reason}.`);
+  fail(MediaErrorCodes.corrupt, `${name} is damaged: ${verdict.reason}.`);
+}
+
+/**
+ * Decodes the image once (size already checked, so this is bounded); damage shows up as decoder errors. `still`
+ * (the first frame of an animation) is decoded from stdin instead of the file.
+ */
+async function checkImageDecodes(file: string, name: string, sniffed: Sniffed, options: ProbeOptions, still?: Buffer): Promise<void> {
+  const input = still ? ['-f', 'webp_pipe', '-i', 'pipe:0'] : [...FORMAT_WHITELIST_ARGS, '-i', file];
   const stderr = await new Promise<string>((resolve, reject) => {
-    execFile(
+    const child = execFile(
       options.ffmpegPath,
-      ['-hide_banner', '-nostdin', '-v', 'error', '-max_pixels', String(MAX_DECODE_PIXELS), '-i', file, '-frames:v', '1', '-f', 'null', '-'],
+      ['-hide_banner', ...(still ? [] : ['-nostdin']), '-v', 'error', '-max_pixels', String(MAX_DECODE_PIXELS), ...input, '-frames:v', '1', '-f', 'null', '-'],
       { timeout: IMAGE_DECODE_TIMEOUT_MS, signal: options.signal, windowsHide: true, maxBuffer: 4 * 1024 * 1024 },
       (error, _stdout, stderr) => {
         const e = error as NodeJS.ErrnoException | null;
@@ -167,6 +203,9 @@ async function checkImageDecodes(file: string, name: string, sniffed: Sniffed, o
         else resolve(String(stderr) + (e ? `\nexit ${String(e.code)}` : ''));
       },
     );
+    child.stdin?.on('error', () => {});
+    if (still) child.stdin?.end(still);
+    else child.stdin?.end();
   });
   const problems = stderr.trim();
   if (!problems) return;
