@@ -147,8 +147,10 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   for (const t of takesAfter) expect(fs.existsSync(path.join(dir, 'takes', t, 'take.json'))).toBe(true);
   await app.screenshot('generate-6-cancelled');
 
-  // Export the kept takes with the music.
+  // Export the kept takes with the music (the export dialog; by default the video stops at the song's end).
   await page.getByTestId('generate-export').click();
+  await expect(page.getByTestId('export-dialog')).toBeVisible();
+  await page.getByTestId('export-run').click();
   await expect(page.getByTestId('generate-exported')).toBeVisible({ timeout: 120_000 });
   const out = (await page.getByTestId('generate-exported').innerText()).match(/to (\/.+\.mp4)/)![1]!;
   await app.screenshot('generate-7-exported');
@@ -156,9 +158,10 @@ test('generate two segments, extend, re-roll, cancel mid-run, export with music'
   const video = probe.streams.find((s: any) => s.codec_type === 'video');
   const audio = probe.streams.find((s: any) => s.codec_type === 'audio');
   expect(video.r_frame_rate).toBe(`${FPS}/1`);
-  expect(Number(video.nb_read_frames)).toBe(3 * K);
+  // Three segments were made (the third past the song), the export stops with the music: 7.5 s = 90 frames.
+  expect(Number(video.nb_read_frames)).toBe(Math.ceil(SONG_SEC * FPS));
   expect(audio).toBeTruthy();
-  expect(Number(audio.duration)).toBeGreaterThan((3 * K) / FPS - 0.2);
+  expect(Number(audio.duration)).toBeGreaterThan(SONG_SEC - 0.2);
 
   // Frames move, and (for a trained pack) stay close to the reference.
   const frames = grayFrames(out, 64);

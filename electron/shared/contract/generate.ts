@@ -20,6 +20,10 @@ export const SeamQa = z.object({
   ssimMean: z.number(),
   ssimLast: z.number(),
   beatAlignment: z.number().nullable(),
+  /** BAS that random beat times get on the same frames (issue 23): a score within mean + 2 sd is noise. Absent in older takes. */
+  beatAlignmentChance: z.object({ mean: z.number(), sd: z.number() }).nullable().optional(),
+  /** Where SSIM to the reference was measured: the subject's box or the whole frame. Absent in older takes (whole frame). */
+  identityOn: z.enum(['subject', 'frame']).optional(),
   warnings: z.array(z.string().max(300)).max(10),
 });
 export type SeamQa = z.infer<typeof SeamQa>;

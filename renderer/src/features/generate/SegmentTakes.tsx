@@ -5,6 +5,7 @@ import { useStudio } from '../../bridge/index';
 import { projectStore, useProjectState } from '../../state/project-store';
 import { generateStore, keptTake, useGenerateState } from '../../state/generate-store';
 import { SEAM_FLICKER_WARN_RATIO, SEAM_SSIM_DRIFT_WARN } from '@shared/contract/generate';
+import { beatsLabel, identityLabel } from '../../shared/qa-labels';
 
 const NO_COMPARE: [string | null, string | null] = [null, null];
 const fmt = (n: number | null, digits = 2) => (n === null ? '–' : n.toFixed(digits));
@@ -39,11 +40,11 @@ function SegmentRow({ segment, index, fps }: { segment: Segment; index: number; 
         </Typography>
         {stale && <Chip size="small" color="warning" label="stale: earlier segment changed" data-testid="segment-stale" />}
         {keptQa && (
-          <Tooltip title={keptQa.warnings.join('; ') || 'Seam flicker (jump across the seam vs. usual frame change), similarity to the reference (SSIM) and beat alignment (BAS)'}>
+          <Tooltip title={keptQa.warnings.join('; ') || 'Seam flicker (jump across the seam vs. usual frame change), similarity to the reference on the subject (SSIM) and beat alignment (BAS) beside what random beats score'}>
             <Stack direction="row" spacing={0.5} data-testid="segment-qa">
               <Chip size="small" color={keptQa.flickerRatio !== null && keptQa.flickerRatio > SEAM_FLICKER_WARN_RATIO ? 'warning' : 'default'} label={`seam ${keptQa.flickerRatio === null ? '–' : fmt(keptQa.flickerRatio, 1) + '×'}`} />
-              <Chip size="small" color={keptQa.ssimMean < SEAM_SSIM_DRIFT_WARN ? 'warning' : 'default'} label={`SSIM ${fmt(keptQa.ssimMean)}`} />
-              <Chip size="small" label={`beats ${fmt(keptQa.beatAlignment)}`} />
+              <Chip size="small" color={keptQa.ssimMean < SEAM_SSIM_DRIFT_WARN ? 'warning' : 'default'} label={identityLabel(keptQa)} />
+              {beatsLabel(keptQa) && <Chip size="small" label={beatsLabel(keptQa)} data-testid="segment-beats" />}
             </Stack>
           </Tooltip>
         )}

@@ -119,7 +119,11 @@ export function WaveformView({ analysis, songUrl }: { analysis: SongAnalysis; so
         timelineStore.update(extend && anchor !== null ? { selectedSegments: segmentRange(p.segments, anchor, index) } : { selectedSegments: segmentRange(p.segments, index, index), segmentAnchor: index });
       }),
       plugin.on('view-change', (v) => timelineStore.update({ pxPerSec: v.pxPerSec, viewStartSec: v.startSec, viewWidthSec: v.widthPx / v.pxPerSec })),
-      ws.on('timeupdate', (t) => timelineStore.update({ cursorSec: t })),
+      ws.on('timeupdate', (t) => {
+        // The song's own clock, readable without React (the monitor's sync is checked against it).
+        host.dataset.playhead = t.toFixed(4);
+        timelineStore.update({ cursorSec: t });
+      }),
       ws.on('play', () => {
         timelineStore.update({ playing: true });
         if (timelineStore.getState().metronome) metronome.start();
