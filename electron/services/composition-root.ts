@@ -11,6 +11,7 @@ import type { StudioServices } from './studio-services';
 import { projectHandlers } from './projects/handlers';
 import { systemHandlers } from './system/handlers';
 import { trainingHandlers } from './training/handlers';
+import { packBuildHandlers } from './training/pack-build/handlers';
 import { mediaHandlers } from './media/handlers';
 import { generateHandlers } from './inference/handlers';
 import { beatsHandlers } from './audio/handlers';
@@ -20,6 +21,7 @@ export function createHandlers(services: StudioServices): Handlers {
   return {
     ...systemHandlers(services),
     ...trainingHandlers(services),
+    ...packBuildHandlers(services),
     ...projectHandlers(services),
     ...mediaHandlers(services),
     ...generateHandlers(services),

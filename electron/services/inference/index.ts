@@ -4,6 +4,6 @@
  * Generation itself is reached through the `generate.*` channels.
  */
 export { validatePack } from './pack-validator';
-export { archFromConfig, estimateInference, estimatePack, formatGiB, type UnetArch } from './inference-estimate';
+export { archFromConfig, estimateInference, estimatePack, formatGiB, RUNTIME_OVERHEAD_BYTES, timeFromFlops, type UnetArch } from './inference-estimate';
 /** The ONNX Runtime worker thread, for the audio domain's beat network (audio/beat-net). */
 export { OrtWorker, type TensorData } from './ort-worker-client';

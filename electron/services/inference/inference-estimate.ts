@@ -244,29 +244,67 @@ export function estimateInference(arch: UnetArch, precision: 'fp32' | 'fp16', sh
   const activationBytes = working.bytes + skips.bytes;
   const overhead = RUNTIME_OVERHEAD_BYTES[options.provider];
   const parts: MemoryPart[] = [working, { what: 'weights of the six graphs', bytes: options.weightsBytes }, skips, { what: `ONNX Runtime (${options.provider}) overhead`, bytes: overhead }].sort((x, y) => y.bytes - x.bytes);
-  const peakBytes = options.weightsBytes + activationBytes + overhead;
 
-  let flopsPerSecond: number = ASSUMED_FLOPS[options.provider] * (precision === 'fp16' && options.provider === 'cuda' ? 2 : 1);
+  const measured = options.measured && options.measured.secondsPerStep > 0 ? { flops: unetCost(arch, options.measured.shape, bytesPerValue).flops, seconds: options.measured.secondsPerStep } : undefined;
+  return describe({ shape, provider: options.provider, precision, weightsBytes: options.weightsBytes, activationBytes, parts, unetFlops: cost.flops, steps: options.steps, measured, largest: working });
+}
+
+/** Seconds per UNet step and per segment from FLOPs: measured throughput when given, else ASSUMED_FLOPS. */
+export function timeFromFlops(unetFlops: number, provider: 'cpu' | 'cuda', precision: 'fp32' | 'fp16', steps: number, frames: number, measured?: { flops: number; seconds: number }) {
+  let flopsPerSecond: number = ASSUMED_FLOPS[provider] * (precision === 'fp16' && provider === 'cuda' ? 2 : 1);
   let throughput: InferenceEstimate['throughput'] = 'assumed';
-  if (options.measured && options.measured.secondsPerStep > 0) {
-    flopsPerSecond = unetCost(arch, options.measured.shape, bytesPerValue).flops / options.measured.secondsPerStep;
+  if (measured && measured.seconds > 0) {
+    flopsPerSecond = measured.flops / measured.seconds;
     throughput = 'measured';
   }
-  const secondsPerStep = cost.flops / flopsPerSecond;
-  const secondsPerSegment = secondsPerStep * options.steps + shape.frames * secondsPerStep * 0.05;
-  const where = options.provider === 'cuda' ? 'on the GPU' : 'of RAM';
+  const secondsPerStep = unetFlops / flopsPerSecond;
+  // VAE decode of K frames: ~5% of a step each (what the engine measures on the tiny pack)
+  const secondsPerSegment = secondsPerStep * steps + frames * secondsPerStep * 0.05;
+  return { flopsPerSecond, throughput, secondsPerStep, secondsPerSegment };
+}
+
+interface Described {
+  shape: RunShape;
+  provider: 'cpu' | 'cuda';
+  precision: 'fp32' | 'fp16';
+  weightsBytes: number;
+  activationBytes: number;
+  parts: MemoryPart[];
+  unetFlops: number;
+  steps: number;
+  measured?: { flops: number; seconds: number };
+  largest: MemoryPart;
+}
+
+/** Peak bytes, time and the one-line summary from the memory parts and FLOPs. */
+function describe(d: Described): InferenceEstimate {
+  const { shape, provider, weightsBytes, activationBytes, largest } = d;
+  const peakBytes = weightsBytes + activationBytes + RUNTIME_OVERHEAD_BYTES[provider];
+  const t = timeFromFlops(d.unetFlops, provider, d.precision, d.steps, shape.frames, d.measured);
+  const where = provider === 'cuda' ? 'on the GPU' : 'of RAM';
   const summary =
-    `${shape.width}x${shape.height}, K=${shape.frames}: needs ~${gib(peakBytes)} ${where} (weights ${gib(options.weightsBytes)}, ` +
-    `activations ${gib(activationBytes)}, largest: ${working.what.split(' (')[0]} ${gib(working.bytes)}); ` +
-    `~${secs(secondsPerStep)} per step, ~${secs(secondsPerSegment)} per segment at ${options.steps} steps on ${options.provider.toUpperCase()} (${throughput} throughput ${(flopsPerSecond / 1e9).toFixed(0)} GFLOP/s)`;
-  return { shape, provider: options.provider, precision, weightsBytes: options.weightsBytes, activationBytes, peakBytes, parts, unetFlops: cost.flops, flopsPerSecond, throughput, secondsPerStep, steps: options.steps, secondsPerSegment, summary };
+    `${shape.width}x${shape.height}, K=${shape.frames}: needs ~${gib(peakBytes)} ${where} (weights ${gib(weightsBytes)}, ` +
+    `activations ${gib(activationBytes)}, largest: ${largest.what.split(' (')[0]} ${gib(largest.bytes)}); ` +
+    `~${secs(t.secondsPerStep)} per step, ~${secs(t.secondsPerSegment)} per segment at ${d.steps} steps on ${provider.toUpperCase()} (${t.throughput} throughput ${(t.flopsPerSecond / 1e9).toFixed(0)} GFLOP/s)`;
+  return { shape, provider, precision: d.precision, weightsBytes, activationBytes, peakBytes, parts: d.parts, unetFlops: d.unetFlops, steps: d.steps, summary, ...t };
 }
 
 /** The estimate for a pack (at its own shape unless `shape` is given). */
 export function estimatePack(m: Manifest, options: Omit<EstimateOptions, 'weightsBytes'> & { weightsBytes?: number }): InferenceEstimate {
   const c = m.config;
-  const shape = options.shape ?? { height: c.height, width: c.width, frames: c.framesPerSegment, motionFrames: c.motionFrames };
-  return estimateInference(archOf(m), m.precision, shape, { ...options, weightsBytes: options.weightsBytes ?? graphBytesOf(m) });
+  const own = { height: c.height, width: c.width, frames: c.framesPerSegment, motionFrames: c.motionFrames };
+  const shape = options.shape ?? own;
+  const weightsBytes = options.weightsBytes ?? graphBytesOf(m);
+  const traced = m.memory;
+  const sameShape = shape.height === own.height && shape.width === own.width && shape.frames === own.frames && shape.motionFrames === own.motionFrames;
+  if (sameShape && traced?.activationBytes !== undefined && traced.unetFlops !== undefined) {
+    // The exporter traced this very network at this shape (native-models scale/inference_estimate.py): use it.
+    const act = { what: `one UNet run (the exporter's trace: ${traced.method?.slice(0, 120) ?? 'meta-device'})`, bytes: traced.activationBytes };
+    const parts = [act, { what: 'weights of the six graphs', bytes: weightsBytes }, { what: `ONNX Runtime (${options.provider}) overhead`, bytes: RUNTIME_OVERHEAD_BYTES[options.provider] }].sort((x, y) => y.bytes - x.bytes);
+    const measured = options.measured ? { flops: traced.unetFlops, seconds: options.measured.secondsPerStep } : undefined;
+    return describe({ shape, provider: options.provider, precision: m.precision, weightsBytes, activationBytes: traced.activationBytes, parts, unetFlops: traced.unetFlops, steps: options.steps, measured, largest: act });
+  }
+  return estimateInference(archOf(m), m.precision, shape, { ...options, weightsBytes });
 }
 
 export const formatGiB = gib;

@@ -11,6 +11,7 @@ import { projectChannels } from './project';
 import { mediaChannels } from './media';
 import { generateChannels, generateEvents } from './generate';
 import { beatsChannels } from './beats';
+import { packBuildChannels } from './pack-build';
 import { filesChannels } from './files';
 
 export const contract = {
@@ -21,6 +22,7 @@ export const contract = {
   ...generateChannels,
   ...beatsChannels,
   ...filesChannels,
+  ...packBuildChannels,
 } as const;
 
 export const events = {

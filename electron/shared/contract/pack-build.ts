@@ -94,7 +94,10 @@ export const packBuildChannels = {
   }),
   'pack.build': channel({
     summary: 'Build a model pack from SD1.5 (+ AST, Moore-AnimateAnyone, AnimateDiff) weights: import, export to ONNX, validate',
-    request: z.object({ sources: PackSources, size: BuildSize, out: HostPath, name: z.string().min(1).max(100).optional() }).strict(),
+    /** Without `out` the pack goes into the studio's pack list (`<data dir>/packs/<name>`). */
+    request: z
+      .object({ sources: PackSources, size: BuildSize, out: HostPath.optional(), name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'pack names are 1-100 letters, digits, "_", "." or "-"').optional() })
+      .strict(),
     reply: PackBuildReply,
     job: true,
   }),

@@ -55,7 +55,7 @@ export function runPackBuild(options: BuildProcessOptions): Promise<BuildEventOf
     let stderrTail = '';
     let builderError: BuildEventOf<'error'> | null = null;
     let done: BuildEventOf<'done'> | null = null;
-    let child: ChildProcessWithoutNullStreams;
+    let child: ChildProcessWithoutNullStreams | undefined;
     const timers: NodeJS.Timeout[] = [];
     const lastStderr = () => {
       const lines = stderrTail.trim().split('\n').filter(Boolean);
@@ -64,6 +64,7 @@ export function runPackBuild(options: BuildProcessOptions): Promise<BuildEventOf
     const settle = (error: StudioError | null) => {
       if (settled) return;
       settled = true;
+      child?.stdin.end();
       for (const t of timers) clearTimeout(t);
       signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
@@ -71,31 +72,38 @@ export function runPackBuild(options: BuildProcessOptions): Promise<BuildEventOf
     };
     /** Stops the group; settles with `error` once it exited (or after the kill wait). */
     const stop = (error: StudioError) => {
-      if (child.exitCode !== null || child.signalCode !== null) return settle(error);
-      killGroup(child, 'SIGTERM');
-      timers.push(setTimeout(() => killGroup(child, 'SIGKILL'), CANCEL_GRACE_MS));
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return settle(error);
+      killGroup(c, 'SIGTERM');
+      timers.push(setTimeout(() => killGroup(c, 'SIGKILL'), CANCEL_GRACE_MS));
       timers.push(setTimeout(() => settle(error), CANCEL_GRACE_MS + KILL_WAIT_MS));
-      child.once('exit', () => settle(error));
+      c.once('exit', () => settle(error));
     };
     const onAbort = () => stop(new StudioError(ErrorCodes.cancelled, 'Cancelled: the pack build was stopped.'));
 
     const env = { ...process.env, PYTHONUNBUFFERED: '1', PYTHONPATH: [modelsDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) };
+    let proc: ChildProcessWithoutNullStreams;
     try {
-      child = spawn(pythonPath, ['-u', '-m', 'musedance_models.pack_build', ...args], { cwd: modelsDir, env, stdio: 'pipe', detached: process.platform !== 'win32', windowsHide: true });
+      proc = child = spawn(pythonPath, ['-u', '-m', 'musedance_models.pack_build', ...args], { cwd: modelsDir, env, stdio: 'pipe', detached: process.platform !== 'win32', windowsHide: true });
     } catch (error) {
       return settle(new StudioError(PackBuildErrorCodes.python, `Cannot start ${pythonPath}: ${(error as Error).message}`));
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     timers.push(setTimeout(() => stop(new StudioError(PackBuildErrorCodes.timeout, `The pack build did not finish within ${Math.round(options.timeoutMs / 60_000)} min.`)), options.timeoutMs));
-    child.stdin.end();
-    child.once('error', (error: NodeJS.ErrnoException) => {
+    // stdin stays open and silent for the whole build: the builder treats its EOF (this process gone, however it
+    // died) as a cancel, so a killed studio never leaves an orphan build running. A normal exit also kills it.
+    proc.stdin.on('error', () => {});
+    const killOnExit = () => killGroup(proc, 'SIGKILL');
+    process.once('exit', killOnExit);
+    proc.once('close', () => process.removeListener('exit', killOnExit));
+    proc.once('error', (error: NodeJS.ErrnoException) => {
       settle(new StudioError(PackBuildErrorCodes.python, error.code === 'ENOENT' ? `Python was not found at ${pythonPath}; set MUSEDANCE_PYTHON.` : `The pack builder failed to start: ${error.message}`));
     });
-    readline.createInterface({ input: child.stderr }).on('line', (line) => {
+    readline.createInterface({ input: proc.stderr }).on('line', (line) => {
       stderrTail = (stderrTail + '\n' + line).slice(-STDERR_TAIL_CHARS);
       options.log?.(line);
     });
-    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
       if (!line.trim()) return;
       const parsed = parseBuildLine(line);
       if ('problem' in parsed) return options.log?.(`pack_build: ${parsed.problem}`);
@@ -105,7 +113,7 @@ export function runPackBuild(options: BuildProcessOptions): Promise<BuildEventOf
       options.onEvent?.(e);
     });
     // 'close' (not 'exit'): every stdout line has been read by then.
-    child.once('close', (code, sig) => {
+    proc.once('close', (code, sig) => {
       if (settled) return;
       if (code === 0 && done) return settle(null);
       if (builderError) return settle(new StudioError(builderCode(builderError.code), builderError.message));

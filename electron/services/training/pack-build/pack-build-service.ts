@@ -11,7 +11,7 @@ import path from 'node:path';
 import { StudioError } from '../../../shared/result';
 import type { BuildSize, PackBuildEstimate, PackBuildReply, PackSources } from '../../../shared/contract/pack-build';
 import type { StudioConfig } from '../../config';
-import { archFromConfig, estimateInference, estimatePack, formatGiB, validatePack, type UnetArch } from '../../inference/index';
+import { archFromConfig, estimateInference, estimatePack, formatGiB, RUNTIME_OVERHEAD_BYTES, timeFromFlops, validatePack } from '../../inference/index';
 import { PackBuildErrorCodes, runPackBuild } from './pack-build-process';
 import type { BuildEvent, BuildEventOf } from './pack-build-protocol';
 import { probeSources } from './source-probe';
@@ -22,6 +22,8 @@ export const BUILD_TIMEOUT_MS = 3 * 60 * 60_000;
 export const ESTIMATE_TIMEOUT_MS = 10 * 60_000;
 /** Steps the estimate assumes per segment (the manifest's default for built packs). */
 export const ESTIMATE_STEPS = 20;
+/** Folder name in the studio's pack list when the user names nothing. */
+export const DEFAULT_PACK_NAME = 'my-sd15';
 
 export interface Hooks {
   signal?: AbortSignal;
@@ -42,12 +44,33 @@ const sourceArgs = (s: PackSources, size: BuildSize): string[] => [
 const gib = formatGiB;
 const secs = (s: number) => (s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
-/** The engine's GPU and CPU figures for an architecture at the chosen size. */
-export function inferenceFigures(arch: UnetArch, weightsBytes: number, size: BuildSize, motionFrames: number) {
+/**
+ * GPU and CPU figures from the builder's estimate: its `inference` block is native-models' meta-device trace of
+ * this very network at this size (weights, one UNet run's activations, FLOPs); time comes from the engine's
+ * throughput model. A builder without that block gets the engine's analytic model from the config it reports.
+ */
+export function inferenceFigures(e: BuildEventOf<'estimate'>, size: BuildSize) {
+  const inf = (e.inference ?? {}) as Record<string, unknown>;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const motionFrames = n((e as Record<string, unknown>).motionFrames) ?? n(e.config?.motion_frames) ?? 2;
   const shape = { height: size.height, width: size.width, frames: size.frames, motionFrames };
-  const gpu = estimateInference(arch, 'fp32', shape, { provider: 'cuda', steps: ESTIMATE_STEPS, weightsBytes });
-  const cpu = estimateInference(arch, 'fp32', shape, { provider: 'cpu', steps: ESTIMATE_STEPS, weightsBytes });
-  return { gpu, cpu };
+  const weightsBytes = n(inf.weightsBytes) ?? (n(e.parameters) ?? 0) * 4;
+  const activationBytes = n(inf.activationBytes);
+  const unetFlops = n(inf.unetFlops);
+  return (['cuda', 'cpu'] as const).map((provider) => {
+    if (activationBytes === null || unetFlops === null) {
+      if (!e.config) throw new StudioError(PackBuildErrorCodes.failed, "The pack builder's estimate has neither an inference block nor a config; update native-models.");
+      return estimateInference(archFromConfig(e.config), 'fp32', shape, { provider, steps: ESTIMATE_STEPS, weightsBytes });
+    }
+    const t = timeFromFlops(unetFlops, provider, 'fp32', ESTIMATE_STEPS, size.frames);
+    const overhead = RUNTIME_OVERHEAD_BYTES[provider];
+    const parts = [
+      { what: 'one UNet run (CFG batch 2): attention scores, largest layer outputs, skips', bytes: activationBytes },
+      { what: 'weights of the six graphs (fp32)', bytes: weightsBytes },
+      { what: `ONNX Runtime (${provider}) overhead`, bytes: overhead },
+    ].sort((a, b) => b.bytes - a.bytes);
+    return { peakBytes: weightsBytes + activationBytes + overhead, secondsPerSegment: t.secondsPerSegment, parts, flopsPerSecond: t.flopsPerSecond };
+  }) as [{ peakBytes: number; secondsPerSegment: number; parts: { what: string; bytes: number }[]; flopsPerSecond: number }, { peakBytes: number; secondsPerSegment: number; parts: { what: string; bytes: number }[]; flopsPerSecond: number }];
 }
 
 export class PackBuildService {
@@ -69,13 +92,8 @@ export class PackBuildService {
   }
 
   private toEstimate(e: BuildEventOf<'estimate'>, size: BuildSize): PackBuildEstimate {
-    if (!e.config) throw new StudioError(PackBuildErrorCodes.failed, 'The pack builder\'s estimate has no config; update native-models.');
-    const arch = archFromConfig(e.config);
     const parameters = typeof e.parameters === 'number' ? e.parameters : null;
-    const inf = (e.inference ?? {}) as Record<string, unknown>;
-    const weightsBytes = typeof inf.weightsBytes === 'number' ? inf.weightsBytes : (parameters ?? 0) * 4;
-    const motionFrames = typeof e.config.motion_frames === 'number' ? e.config.motion_frames : 2;
-    const { gpu, cpu } = inferenceFigures(arch, weightsBytes, size, motionFrames);
+    const [gpu, cpu] = inferenceFigures(e, size);
     const freeMemoryBytes = os.freemem();
     const buildBytes = typeof e.buildBytes === 'number' ? e.buildBytes : null;
     const summary = [
@@ -109,9 +127,9 @@ export class PackBuildService {
     return this.toEstimate(estimate, size);
   }
 
-  async build(request: { sources: PackSources; size: BuildSize; out: string; name?: string }, hooks: Hooks = {}): Promise<PackBuildReply> {
+  async build(request: { sources: PackSources; size: BuildSize; out?: string; name?: string }, hooks: Hooks = {}): Promise<PackBuildReply> {
     const { sources, size } = request;
-    const out = path.resolve(request.out);
+    const out = path.resolve(request.out ?? path.join(this.config.dataDir, 'packs', request.name ?? DEFAULT_PACK_NAME));
     await this.checkSources(sources);
     const existing = await fs.readdir(out).catch(() => null);
     if (existing && existing.length > 0) throw new StudioError('PACK_BUILD_OUT_EXISTS', `${out} already exists and is not empty; choose a new folder for the pack.`);
@@ -122,7 +140,7 @@ export class PackBuildService {
     hooks.progress?.(0, 'Starting the pack builder (Python)');
     try {
       const done = await this.run([...sourceArgs(sources, size), '--out', out, '--name', name], hooks, BUILD_TIMEOUT_MS, (e) => {
-        if (e.type === 'estimate' && e.config) {
+        if (e.type === 'estimate') {
           estimate = this.toEstimate(e, size);
           hooks.progress?.(null, `Estimate: ${estimate.summary}`);
         } else if (e.type === 'progress') hooks.progress?.(typeof e.fraction === 'number' ? 0.95 * e.fraction : null, e.stage ? `${e.stage}: ${e.message}` : e.message);

@@ -40,7 +40,7 @@ export function RunMonitor() {
         )}
         {!active && s.lastCheckpoint && (
           <Button variant="outlined" disabled={!!busy} onClick={() => void exportPack(studio)}>
-            Export model pack
+            Export run as pack
           </Button>
         )}
       </Stack>

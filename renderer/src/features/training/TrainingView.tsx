@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Box, Paper, Typography } from '@mui/material';
 import { useStudio } from '../../bridge/index';
 import { DatasetPanel } from './DatasetPanel';
+import { PackBuildPanel } from './PackBuildPanel';
 import { RunHistory } from './RunHistory';
 import { RunMonitor } from './RunMonitor';
 import { RunSpecForm } from './RunSpecForm';
@@ -20,6 +21,7 @@ export function TrainingView() {
       <Box sx={{ display: 'grid', gap: 2 }}>
         <RunSpecForm />
         <RunMonitor />
+        <PackBuildPanel />
         <Paper variant="outlined" sx={{ p: 2 }}>
           <Typography variant="h6" gutterBottom>
             Run history
