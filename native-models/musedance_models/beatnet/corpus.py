@@ -245,7 +245,8 @@ def build_clip(plan: dict, groove: GrooveFile, out: Path, keep_midi: bool = Fals
             (out / f'{cid}.mma').write_text(src)
         render(work / 'song.mid', plan['soundfont'], work / 'raw.wav', work)
         fx = master(work / 'raw.wav', work / 'fx.wav', rng, work)
-        beats, pos = finish(work, out / f'{cid}.wav', beats, pos, plan['duration'], rng, fx)
+        beats, pos = finish(work, work / 'out.wav', beats, pos, plan['duration'], rng, fx)
+        shutil.move(str(work / 'out.wav'), str(out / f'{cid}.wav'))  # whole files only: features may be read meanwhile
     meta = {**plan, 'id': cid, 'quarters_per_bar': groove.quarters_per_bar, 'beats_per_bar': groove.beats_per_bar,
             'bars': bars, 'fx': fx, 'beats': beats, 'beat_positions': pos,
             'downbeats': [b for b, p in zip(beats, pos) if p == 1]}

@@ -26,7 +26,7 @@ export interface BeatActivations {
 export interface BeatNetOptions {
   /** Folder with beat_net.onnx + beat_net.json (default: the bundled one). */
   modelDir?: string;
-  /** Output frames per network run (default 4096, ~95 s); each run also reads contextFrames on each side. */
+  /** Output frames per network run (default 8192, ~190 s); each run also reads contextFrames on each side. */
   chunkFrames?: number;
   /** ONNX Runtime intra-op threads (default 1: the decoder's ffmpeg runs at the same time). */
   threads?: number;
@@ -49,7 +49,7 @@ export class BeatNetRunner {
   }
 
   get chunkFrames(): number {
-    return this.options.chunkFrames ?? 4096;
+    return this.options.chunkFrames ?? 8192;
   }
 
   /** Runs the graph once on [frames, melBands] features; returns [frames, 2]. */
