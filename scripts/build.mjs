@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Builds the renderer (Vite) and the Electron main + preload bundles (esbuild). `npm run build`.
+// Builds the renderer (Vite), the Electron main + preload bundles and the CLI bundle (esbuild). `npm run build`
+// [renderer|electron|cli].
 import { build as viteBuild } from 'vite';
 import { build as esbuild } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCli, CLI_BUNDLE } from './build-cli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv[2];
@@ -31,4 +33,9 @@ if (!only || only === 'electron') {
   // The ONNX Runtime worker thread is plain CJS loaded by path next to main.cjs (ort-worker-client.ts).
   fs.copyFileSync(path.join(root, 'electron/services/inference/ort-worker.cjs'), path.join(root, 'dist/electron/ort-worker.cjs'));
   console.log('built dist/electron/{main,preload,ort-worker}.cjs');
+}
+if (!only || only === 'electron' || only === 'cli') {
+  // The `musedance` CLI as one bundle, so a command starts without compiling TypeScript (scripts/musedance.mjs).
+  await buildCli();
+  console.log(`built ${CLI_BUNDLE}`);
 }

@@ -3,8 +3,6 @@
  * With --json exactly one JSON object goes to stdout; failures exit 1 with one line on stderr (and
  * `{ ok: false, error }` on stdout under --json). Stack traces only with --debug.
  */
-import { loadConfig } from '../services/config';
-import { createStudio } from '../services/composition-root';
 import { StudioError, ErrorCodes } from '../shared/result';
 import { parseArgs, GLOBAL_OPTIONS } from './args';
 import type { CliContext } from './command';
@@ -49,6 +47,8 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.out(`usage: npm run -s musedance -- ${command.usage}\n`);
       return 0;
     }
+    // The services load only now: `--help` and usage errors never pay for them (the bundle evaluates them lazily).
+    const [{ loadConfig }, { createStudio }] = await Promise.all([import('../services/config'), import('../services/composition-root')]);
     const config = command.configure ? command.configure(args, loadConfig()) : loadConfig();
     const { registry } = createStudio('cli', config, debug ? (l) => io.err(l + '\n') : undefined);
     const ctx: CliContext = {
