@@ -120,6 +120,9 @@ export class GenerateStore extends Observable<GenerateState> {
       }),
     );
     void this.refreshPacks();
+    // Takes of a project opened before this connected (the segment rows asked while no bridge was connected:
+    // child effects run first), so their QA badges show after a reopen too (issue 23 #12).
+    for (const seg of project.getState().project?.segments ?? []) for (const t of seg.takes) void this.loadTakeInfo(t.path);
     return () => {
       for (const u of this.unsubscribe.splice(0)) u();
       this.studio = null;

@@ -70,3 +70,13 @@ describe('song import', () => {
     expect(projectStore.getState().project!.song).toEqual(oldSong);
   });
 });
+
+describe('ruler labels', () => {
+  it('show the grid step exactly: 10.25 on a 0.25 s grid is 0:10.25, not 0:10.3', async () => {
+    const { formatClock } = await import('../../../renderer/src/features/timeline/lane-layout');
+    expect(formatClock(10.25, 0.25)).toBe('0:10.25');
+    expect(formatClock(10.5, 0.5)).toBe('0:10.5');
+    expect(formatClock(70, 10)).toBe('1:10');
+    expect(formatClock(12.5, 2.5)).toBe('0:12.5');
+  });
+});

@@ -47,7 +47,7 @@ export function GeneratePanel() {
               </MenuItem>
             ))}
           </TextField>
-          <TextField select size="small" label="Quality" value={s.settings.preset} onChange={(e) => setPreset(e.target.value as Preset)} sx={{ width: 130 }}>
+          <TextField select size="small" label="Quality" value={s.settings.preset} onChange={(e) => setPreset(e.target.value as Preset)} sx={{ width: 170 }}>
             <MenuItem value="draft">Draft (8 steps)</MenuItem>
             <MenuItem value="standard">Standard (20)</MenuItem>
             <MenuItem value="high">High (40)</MenuItem>
@@ -57,7 +57,7 @@ export function GeneratePanel() {
           </TextField>
           <TextField size="small" type="number" label="Steps" value={s.settings.steps} onChange={(e) => generateStore.setSettings({ steps: Math.max(1, Math.min(200, Math.round(Number(e.target.value) || 1))), preset: 'custom' })} sx={{ width: 90 }} slotProps={{ htmlInput: { min: 1, max: 200, 'data-testid': 'generate-steps' } }} />
           <TextField size="small" type="number" label="Guidance" value={s.settings.guidance} onChange={(e) => generateStore.setSettings({ guidance: Math.max(0, Math.min(30, Number(e.target.value) || 0)) })} sx={{ width: 100 }} slotProps={{ htmlInput: { step: 0.5, min: 0, max: 30, 'data-testid': 'generate-guidance' } }} />
-          <TextField size="small" type="number" label="Seed" value={s.settings.seedOffset} onChange={(e) => generateStore.setSettings({ seedOffset: Math.max(0, Math.round(Number(e.target.value) || 0)) })} sx={{ width: 110 }} slotProps={{ htmlInput: { min: 0, 'data-testid': 'generate-seed' } }} />
+          <TextField size="small" type="number" label="Seed offset" title="Added to every segment's own seed (each segment row shows its seed): change it to re-roll the whole song reproducibly" value={s.settings.seedOffset} onChange={(e) => generateStore.setSettings({ seedOffset: Math.max(0, Math.round(Number(e.target.value) || 0)) })} sx={{ width: 120 }} slotProps={{ htmlInput: { min: 0, 'data-testid': 'generate-seed' } }} />
         </Stack>
         {pack && (
           <Alert severity={packBadge(pack).demo ? 'warning' : 'info'} sx={{ py: 0 }} data-testid="pack-badge">
@@ -65,7 +65,7 @@ export function GeneratePanel() {
             {packBadge(pack).demo ? ` · to make real videos, use your own weights: ${OWN_WEIGHTS_HINT}.` : ''}
           </Alert>
         )}
-        <TextField size="small" label="Prompt for new segments" value={s.settings.prompt} onChange={(e) => generateStore.setSettings({ prompt: e.target.value.slice(0, 1000) })} slotProps={{ htmlInput: { 'data-testid': 'generate-prompt' } }} />
+        <TextField size="small" label="Default prompt (for segments without their own prompt)" helperText="A segment's own prompt (timeline → segment inspector) wins; this one is used where that is empty." value={s.settings.prompt} onChange={(e) => generateStore.setSettings({ prompt: e.target.value.slice(0, 1000) })} slotProps={{ htmlInput: { 'data-testid': 'generate-prompt' } }} />
         <Typography variant="body2" color="text.secondary" data-testid="generate-provider">
           {s.provider ? `${s.provider.selected === 'cuda' ? 'GPU (CUDA)' : 'CPU'} — ${s.provider.reason}` : 'Checking ONNX Runtime…'}
           {s.estimate && ` · ~${Math.ceil(s.estimate.secondsPerSegment)} s per segment (${s.estimate.measured ? 'measured' : 'estimated'}), ~${mb(s.estimate.memoryBytes)} memory`}
@@ -73,7 +73,7 @@ export function GeneratePanel() {
         {!pack && s.packs.length > 0 && <Alert severity="warning">No usable model pack: {s.packs.map((p) => `${p.id}: ${p.problem?.message}`).join('; ')}</Alert>}
         <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', rowGap: 1 }}>
           <Button variant="contained" disabled={!pack || !project || remaining === 0} onClick={() => runAction('generate.renderSong')} data-testid="generate-all" title="Queue every segment of the timeline that has no take yet (Ctrl+Shift+G)">
-            {remaining === 0 ? (ordered.length ? 'Every segment has a take' : 'Analyse a song first') : `Generate all remaining (${remaining})`}
+            {`Generate all remaining (${remaining})`}
           </Button>
           <Button variant="outlined" disabled={!pack || !project} onClick={() => runAction('generate.next')} data-testid="generate-extend" title="Queue the next segment, continuing from the last frames of the one before (Ctrl+G)">
             {next === 0 ? 'Generate first segment' : `Extend (segment ${next + 1})`}
@@ -84,6 +84,11 @@ export function GeneratePanel() {
           <Button color="error" disabled={!busy && !s.queue.length} onClick={() => void generateStore.cancelAll()} data-testid="generate-cancel">
             Cancel
           </Button>
+          {remaining === 0 && (
+            <Typography variant="body2" color="text.secondary" sx={{ alignSelf: 'center' }} data-testid="generate-status">
+              {ordered.length ? 'Every segment has a take: re-roll one, or export.' : 'Import a song: the timeline lays out its segments.'}
+            </Typography>
+          )}
         </Stack>
         {(s.running || s.queue.length > 0) && (
           <Box data-testid="generate-progress">

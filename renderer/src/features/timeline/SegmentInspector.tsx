@@ -43,7 +43,7 @@ export function SegmentInspector() {
           {(first.s.startFrame / fps).toFixed(2)}–{((last.s.startFrame + last.s.frames) / fps).toFixed(2)} s · frames {first.s.startFrame}–{last.s.startFrame + last.s.frames - 1}
         </Typography>
         <Typography variant="caption" color="text.secondary" component="div">
-          {takes ? `${takes} takes` : 'No takes yet'}
+          {takes ? `${takes} take${takes === 1 ? '' : 's'}` : 'No takes yet'}
         </Typography>
       </Box>
       <TextField

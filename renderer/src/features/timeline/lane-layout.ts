@@ -47,7 +47,8 @@ export function rulerStepSec(pxPerSec: number, minGapPx = 70): number {
 export function formatClock(timeSec: number, stepSec: number): string {
   const m = Math.floor(timeSec / 60);
   const s = timeSec - m * 60;
-  const digits = stepSec < 0.1 ? 2 : stepSec < 1 ? 1 : 0;
+  // Enough digits for the step itself: a 0.25 s grid labels 10.25 as 0:10.25, not 0:10.3 (issue 23 #12).
+  const digits = stepSec < 0.1 || !Number.isInteger(Math.round(stepSec * 1e6) / 1e5) ? 2 : stepSec < 1 || !Number.isInteger(stepSec) ? 1 : 0;
   const sec = s.toFixed(digits).padStart(digits ? 3 + digits : 2, '0');
   return `${m}:${sec}`;
 }
