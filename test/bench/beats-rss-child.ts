@@ -4,11 +4,14 @@
  * Usage: tsx test/bench/beats-rss-child.ts <audio> <cacheDir>
  */
 import { BeatAnalysisService } from '../../electron/services/audio/beat-analysis-service';
+import { beatNetLoader } from '../../electron/services/audio/beat-net-loader';
 
 const [file, cacheDir] = process.argv.slice(2);
-const service = new BeatAnalysisService({ ffmpegPath: process.env.MUSEDANCE_FFMPEG || 'ffmpeg', cacheDir: cacheDir! });
+const service = new BeatAnalysisService({ ffmpegPath: process.env.MUSEDANCE_FFMPEG || 'ffmpeg', cacheDir: cacheDir!, loadBeatNet: beatNetLoader() });
 const t0 = performance.now();
+// The default tracker, as the studio runs it (the network + bar-pointer decoding when that is the default).
 const a = await service.analyse(file!, { refresh: true });
 const seconds = (performance.now() - t0) / 1000;
 // maxRSS is in kilobytes.
-console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024, seconds, durationSec: a.durationSec, beats: a.beatTimesSec.length }));
+console.log(JSON.stringify({ peakRssMb: process.resourceUsage().maxRSS / 1024, seconds, durationSec: a.durationSec, beats: a.beatTimesSec.length, tracker: a.tracker ?? 'dp' }));
+process.exit(0); // the network's worker thread must not keep the child alive

@@ -1,7 +1,9 @@
 /**
- * Beat tracking benchmark: our tracker vs essentia.js RhythmExtractor2013 (AGPL, devDependency, used only here as
- * a yardstick) on the same generated clips in one run, plus speed on a 5-minute song and peak RSS on a
- * 60-minute one. Targets: F >= essentia + 0.02, >= 3x faster than essentia.js, 5-minute song < 1.5 s,
+ * Beat tracking benchmark: the beat network + bar-pointer DBN, the DP tracker and essentia.js RhythmExtractor2013
+ * (AGPL, devDependency, used only here as a yardstick) side by side in one run: beat F, F at any metrical level,
+ * CMLt, AMLt and downbeat F (mir_eval's definitions, cross-checked in test/unit/audio) on the project's hard clips
+ * and on the network's held-out corpus clips when present; plus speed on a 5-minute song (per tracker, network
+ * and decoder alone) and peak RSS on a 60-minute one. Targets: F >= essentia + 0.02, >= 3x faster than essentia.js, 5-minute song < 1.5 s,
  * 60-minute song < 500 MB peak RSS.
  */
 import { execFile } from 'node:child_process';
@@ -14,7 +16,10 @@ import FFT from 'fft.js';
 import { BeatAnalysisService } from '../../electron/services/audio/beat-analysis-service';
 import { extractFeatures } from '../../electron/services/audio/extract-features';
 import { trackBeats } from '../../electron/services/audio/track-beats';
-import { beatFMeasure } from '../fixtures/beats-eval/beat-metrics';
+import { decodeBarPointer } from '../../electron/services/audio/bar-pointer-dbn';
+import { DEFAULT_BEAT_TRACKER, type BeatNetLoader } from '../../electron/services/audio/beat-pipeline';
+import { beatNetLoader } from '../../electron/services/audio/beat-net-loader';
+import { beatFMeasure, beatScores, type BeatScores } from '../fixtures/beats-eval/beat-metrics';
 import { ensureEvalSet, evalSetDir, type EvalClip } from '../fixtures/beats-eval/generate';
 import { bench } from './report';
 
@@ -112,6 +117,102 @@ async function longFile(sourceClips: EvalClip[], minutes: number, name: string, 
   return file;
 }
 
+/** The network alone (ms per minute of audio) and the bar-pointer decode alone, on the 5-minute song. */
+async function benchNetParts(file: string, loadBeatNet: BeatNetLoader): Promise<void> {
+  const runner = await loadBeatNet();
+  const song = runner.start();
+  const features = await extractFeatures(file, { ffmpegPath: 'ffmpeg', onMelFrame: song.onMelFrame.bind(song) });
+  const t0 = performance.now();
+  const act = await song.finish(features.onsetEnvelope.length);
+  const netMs = performance.now() - t0;
+  const minutes = features.durationSec / 60;
+  bench('beats.net_ms_per_minute', netMs / minutes, 'ms');
+  const t1 = performance.now();
+  const decoded = decodeBarPointer(act.beat, act.downbeat, { fps: act.fps });
+  bench('beats.dbn_decode_ms_5min', ((performance.now() - t1) * 5) / minutes, 'ms');
+  console.log(`# 5-minute song: ${decoded.beats.length} beats in ${decoded.beatsPerBar}/x bars`);
+}
+
+type System = 'net' | 'dp' | 'essentia';
+const SYSTEMS: System[] = ['net', 'dp', 'essentia'];
+const METRICS: Array<[keyof BeatScores, string]> = [
+  ['f', 'f'],
+  ['fAnyLevel', 'f_any_level'],
+  ['cmlt', 'cmlt'],
+  ['amlt', 'amlt'],
+  ['downbeatF', 'downbeat_f'],
+];
+
+interface Scored {
+  id: string;
+  scores: Partial<Record<System, BeatScores>>;
+}
+
+/** One clip through every available system: beats (and downbeats where the system finds them) scored alike. */
+async function scoreClip(
+  clip: { id: string; file: string; beats: number[]; downbeats: number[] },
+  service: BeatAnalysisService,
+  essentia: Essentia,
+  netAvailable: boolean,
+  timing: Record<System, number>,
+): Promise<Scored> {
+  const scores: Scored['scores'] = {};
+  for (const tracker of ['dp', 'net'] as const) {
+    if (tracker === 'net' && !netAvailable) continue;
+    const t0 = performance.now();
+    const a = await service.analyse(clip.file, { refresh: true, tracker });
+    timing[tracker] += (performance.now() - t0) / 1000;
+    const bars = a.bars && a.bars.beatInBar.length === a.beatTimesSec.length ? a.bars : null;
+    const down = bars ? a.beatTimesSec.filter((_, i) => bars.beatInBar[i] === 1) : null;
+    scores[tracker] = beatScores(clip.beats, a.beatTimesSec, clip.downbeats, down);
+  }
+  const pcm = await decodeForEssentia(clip.file);
+  const t0 = performance.now();
+  const vector = essentia.arrayToVector(pcm);
+  const rhythm = essentia.RhythmExtractor2013(vector, 208, 'multifeature', 40);
+  const ticks = Array.from(essentia.vectorToArray(rhythm.ticks));
+  timing.essentia += (performance.now() - t0) / 1000;
+  vector.delete?.();
+  scores.essentia = beatScores(clip.beats, ticks, clip.downbeats, null); // RhythmExtractor2013 finds no downbeats
+  const line = SYSTEMS.filter((s) => scores[s])
+    .map((s) => `${s} F ${scores[s]!.f.toFixed(3)} any ${scores[s]!.fAnyLevel.toFixed(3)} CMLt ${scores[s]!.cmlt.toFixed(3)} AMLt ${scores[s]!.amlt.toFixed(3)}${Number.isNaN(scores[s]!.downbeatF) ? '' : ` dbF ${scores[s]!.downbeatF.toFixed(3)}`}`)
+    .join(' | ');
+  console.log(`# ${clip.id.padEnd(22)} ${line}`);
+  return { id: clip.id, scores };
+}
+
+/** Mean of each metric per system over a set, as `BENCH beats.<set>.<system>.<metric>` lines (NaN = not measured). */
+function reportSet(set: string, rows: Scored[]): void {
+  for (const system of SYSTEMS) {
+    const have = rows.map((r) => r.scores[system]).filter((x): x is BeatScores => !!x);
+    if (have.length === 0) continue;
+    for (const [key, name] of METRICS) {
+      const values = have.map((h) => h[key]).filter((v) => !Number.isNaN(v));
+      if (values.length) bench(`beats.${set}.${system}.${name}`, values.reduce((a, b) => a + b, 0) / values.length, 'score');
+    }
+  }
+}
+
+/**
+ * The network's held-out clips (issue 22's corpus: whole grooves and one soundfont never trained on): the folder
+ * from MUSEDANCE_BEAT_CORPUS or the corpus builder's default; `meta.json` lists the eval clips, `<id>.json` holds
+ * their beats and downbeats. Absent here -> skipped with a message (CI has no corpus).
+ */
+function heldOutClips(): Array<{ id: string; file: string; beats: number[]; downbeats: number[] }> | null {
+  const candidates = [process.env.MUSEDANCE_BEAT_CORPUS, path.resolve('native-models/runs/beatnet/corpus')].filter((d): d is string => !!d);
+  const dir = candidates.find((d) => fs.existsSync(path.join(d, 'meta.json')));
+  if (!dir) return null;
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { eval_clips?: string[] };
+  const limit = Number(process.env.MUSEDANCE_BEAT_HELDOUT_LIMIT || 40);
+  return (meta.eval_clips ?? [])
+    .filter((id) => fs.existsSync(path.join(dir, `${id}.json`)) && fs.existsSync(path.join(dir, `${id}.wav`)))
+    .slice(0, limit)
+    .map((id) => {
+      const j = JSON.parse(fs.readFileSync(path.join(dir, `${id}.json`), 'utf8')) as { beats: number[]; downbeats: number[] };
+      return { id, file: path.join(dir, `${id}.wav`), beats: j.beats, downbeats: j.downbeats };
+    });
+}
+
 export default async function beatsBench(): Promise<void> {
   benchFft();
   const clips = await ensureEvalSet();
@@ -119,64 +220,79 @@ export default async function beatsBench(): Promise<void> {
   const { EssentiaWASM, Essentia } = require('essentia.js') as { EssentiaWASM: unknown; Essentia: new (wasm: unknown) => Essentia };
   const essentia = new Essentia(EssentiaWASM);
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'musedance-beats-bench-'));
-  const service = new BeatAnalysisService({ ffmpegPath: 'ffmpeg', cacheDir });
-  await service.analyse(clips[0]!.file, { refresh: true }); // warm-up: fluent-ffmpeg's one-time capability probe
+  const loadBeatNet = beatNetLoader();
+  const service = new BeatAnalysisService({ ffmpegPath: 'ffmpeg', cacheDir, loadBeatNet });
+  await service.analyse(clips[0]!.file, { refresh: true, tracker: 'dp' }); // warm-up: fluent-ffmpeg's one-time capability probe
+  let netAvailable = true;
+  try {
+    await service.analyse(clips[0]!.file, { refresh: true, tracker: 'net' }); // warm-up: the ONNX session
+  } catch (error) {
+    netAvailable = false;
+    console.log(`# net tracker not measured: ${(error as Error).message}`);
+  }
+  console.log(`# default tracker: ${DEFAULT_BEAT_TRACKER}`);
 
-  let fOurs = 0;
-  let fEssentia = 0;
-  let fBaseline = 0;
-  let oursSec = 0;
-  let essentiaSec = 0;
+  // The project's hard clips (generated: 3/4, 5/4, 6/8, swing, tempo steps and ramps, no drums, noise).
+  const timing: Record<System, number> = { net: 0, dp: 0, essentia: 0 };
+  const hard: Scored[] = [];
   for (const clip of clips) {
-    let t0 = performance.now();
-    const ours = await service.analyse(clip.file, { refresh: true });
-    oursSec += (performance.now() - t0) / 1000;
-
-    const pcm = await decodeForEssentia(clip.file);
-    t0 = performance.now();
-    const vector = essentia.arrayToVector(pcm);
-    const rhythm = essentia.RhythmExtractor2013(vector, 208, 'multifeature', 40);
-    const ticks = Array.from(essentia.vectorToArray(rhythm.ticks));
-    essentiaSec += (performance.now() - t0) / 1000;
-    vector.delete?.();
-
-    // librosa-style baseline: same onset envelope, one global tempo, no metrical-level check.
-    const features = await extractFeatures(clip.file, { ffmpegPath: 'ffmpeg' });
-    const baseline = trackBeats({ onsetEnvelope: features.onsetEnvelope, frameRms: features.frameRms, rms: Math.sqrt(features.sumSquares / features.sampleCount) }, { variableTempo: false, metricalLevel: false });
-
-    const f1 = beatFMeasure(clip.beatTimesSec, ours.beatTimesSec);
-    const f2 = beatFMeasure(clip.beatTimesSec, ticks);
-    const f3 = beatFMeasure(clip.beatTimesSec, baseline.beatTimesSec);
-    fOurs += f1;
-    fEssentia += f2;
-    fBaseline += f3;
-    console.log(`# ${clip.id.padEnd(22)} F ours ${f1.toFixed(3)} (${ours.tempoBpm.toFixed(1)} BPM)  essentia ${f2.toFixed(3)} (${rhythm.bpm.toFixed(1)} BPM)  baseline ${f3.toFixed(3)}  truth ${clip.bpm} BPM`);
+    hard.push(await scoreClip({ id: clip.id, file: clip.file, beats: clip.beatTimesSec, downbeats: clip.beatTimesSec.filter((_, i) => i % clip.beatsPerBar === 0) }, service, essentia, netAvailable, timing));
   }
   bench('beats.clips', clips.length, 'clips');
-  bench('beats.f_ours', fOurs / clips.length, 'F');
-  bench('beats.f_essentia', fEssentia / clips.length, 'F');
+  reportSet('hard', hard);
+  // The figures earlier rounds printed: the default tracker's F ("ours") against essentia.js.
+  const mean = (sys: System) => hard.reduce((a, r) => a + (r.scores[sys]?.f ?? 0), 0) / hard.length;
+  const ours: System = DEFAULT_BEAT_TRACKER === 'net' && netAvailable ? 'net' : 'dp';
+  bench('beats.f_ours', mean(ours), 'F');
+  bench('beats.f_essentia', mean('essentia'), 'F');
+  bench('beats.f_margin_vs_essentia', mean(ours) - mean('essentia'), 'F');
+  if (netAvailable) bench('beats.f_net_minus_dp', mean('net') - mean('dp'), 'F');
+  bench('beats.seconds_dp_total', timing.dp, 's');
+  if (netAvailable) bench('beats.seconds_net_total', timing.net, 's');
+  bench('beats.seconds_essentia_total', timing.essentia, 's');
+  bench('beats.speedup_vs_essentia', timing.essentia / (ours === 'net' ? timing.net : timing.dp), 'x');
+
+  // librosa-style baseline on the same onset envelope: one global tempo, no metrical-level check.
+  let fBaseline = 0;
+  for (const clip of clips) {
+    const features = await extractFeatures(clip.file, { ffmpegPath: 'ffmpeg' });
+    const baseline = trackBeats({ onsetEnvelope: features.onsetEnvelope, frameRms: features.frameRms, rms: Math.sqrt(features.sumSquares / features.sampleCount) }, { variableTempo: false, metricalLevel: false });
+    fBaseline += beatFMeasure(clip.beatTimesSec, baseline.beatTimesSec);
+  }
   bench('beats.f_librosa_style_baseline', fBaseline / clips.length, 'F');
-  bench('beats.f_margin_vs_essentia', (fOurs - fEssentia) / clips.length, 'F');
-  bench('beats.seconds_ours_total', oursSec, 's');
-  bench('beats.seconds_essentia_total', essentiaSec, 's');
-  bench('beats.speedup_vs_essentia', essentiaSec / oursSec, 'x');
+
+  // The network's held-out corpus clips (when the corpus is on this machine).
+  const held = heldOutClips();
+  if (!held || held.length === 0) console.log('# held-out corpus not found (set MUSEDANCE_BEAT_CORPUS to the corpus folder): skipped');
+  else {
+    const rows: Scored[] = [];
+    for (const clip of held) rows.push(await scoreClip(clip, service, essentia, netAvailable, { net: 0, dp: 0, essentia: 0 }));
+    bench('beats.heldout_clips', rows.length, 'clips');
+    reportSet('heldout', rows);
+  }
 
   // A 5-minute song as a user would have it (MP3), analysed from scratch by the service (decode included).
   const fiveMin = await longFile(clips, 5, 'five-minutes.mp3', ['-c:a', 'libmp3lame', '-b:a', '128k']);
-  const times: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const c0 = cpuSecondsWithChildren();
-    const t0 = performance.now();
-    await service.analyse(fiveMin, { refresh: true });
-    times.push((performance.now() - t0) / 1000);
-    const c1 = cpuSecondsWithChildren();
-    if (c0 !== null && c1 !== null) cpu.push(c1 - c0);
+  for (const tracker of ['dp', 'net'] as const) {
+    if (tracker === 'net' && !netAvailable) continue;
+    const times: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c0 = cpuSecondsWithChildren();
+      const t0 = performance.now();
+      await service.analyse(fiveMin, { refresh: true, tracker });
+      times.push((performance.now() - t0) / 1000);
+      const c1 = cpuSecondsWithChildren();
+      if (c0 !== null && c1 !== null) cpu.push(c1 - c0);
+    }
+    // `seconds_5min` is the default tracker's (decode, features, network and bar-pointer decoding included).
+    const suffix = tracker === (netAvailable ? DEFAULT_BEAT_TRACKER : 'dp') ? '' : `_${tracker}`;
+    bench(`beats.seconds_5min${suffix}`, Math.min(...times), 's');
+    bench(`beats.seconds_5min${suffix}_median`, times.sort((a, b) => a - b)[1]!, 's');
+    // Wall time depends on what else the two cores run; CPU time (node + ffmpeg) is the work itself.
+    if (cpu.length) bench(`beats.cpu_seconds_5min${suffix}`, Math.min(...cpu), 's');
   }
-  bench('beats.seconds_5min', Math.min(...times), 's');
-  bench('beats.seconds_5min_median', times.sort((a, b) => a - b)[1]!, 's');
-  // Wall time depends on what else the two cores run; CPU time (node + ffmpeg) is the work itself.
-  if (cpu.length) bench('beats.cpu_seconds_5min', Math.min(...cpu), 's');
+  if (netAvailable) await benchNetParts(fiveMin, loadBeatNet);
   bench('beats.load_average_1min', os.loadavg()[0]!, 'procs');
 
   // Peak RSS of a fresh process analysing a 60-minute file (streamed: should not grow with length).

@@ -24,16 +24,17 @@ export class AnalysisCache {
     return path.join(this.dir, `${sha}.v${ANALYSIS_VERSION}`);
   }
 
-  async readAnalysis(sha: string): Promise<BeatAnalysis | null> {
+  /** `variant` names the tracker's result ('' = the DP tracker's, the original file name; e.g. `net-<model id>`). */
+  async readAnalysis(sha: string, variant = ''): Promise<BeatAnalysis | null> {
     try {
-      const parsed = BeatAnalysis.safeParse(JSON.parse(await fs.promises.readFile(this.base(sha) + '.json', 'utf8')));
+      const parsed = BeatAnalysis.safeParse(JSON.parse(await fs.promises.readFile(this.base(sha) + (variant ? `.${variant}` : '') + '.json', 'utf8')));
       return parsed.success && parsed.data.version === ANALYSIS_VERSION ? parsed.data : null;
     } catch {
       return null;
     }
   }
 
-  async write(sha: string, analysis: BeatAnalysis, peaks: PeakLevel[], signals: CachedSignals): Promise<void> {
+  async write(sha: string, analysis: BeatAnalysis, peaks: PeakLevel[], signals: CachedSignals, variant = ''): Promise<void> {
     await fs.promises.mkdir(this.dir, { recursive: true });
     const base = this.base(sha);
     const peakBytes = Buffer.concat(peaks.map((l) => Buffer.from(l.minMax.buffer, l.minMax.byteOffset, l.minMax.byteLength)));
@@ -45,7 +46,7 @@ export class AnalysisCache {
     // Data files first, the JSON last: a reader that finds the JSON finds the rest.
     await atomicWrite(base + '.peaks', peakBytes);
     await atomicWrite(base + '.onsets', Buffer.from(sig.buffer));
-    await atomicWrite(base + '.json', JSON.stringify(analysis));
+    await atomicWrite(base + (variant ? `.${variant}` : '') + '.json', JSON.stringify(analysis));
   }
 
   /** Level of the pyramid with `samplesPerPeak`, or null when the entry is missing or damaged. */

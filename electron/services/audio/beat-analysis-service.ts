@@ -4,11 +4,11 @@
  * Plain Node (no electron): used by the IPC handlers, the browser host and the CLI alike.
  */
 import path from 'node:path';
-import type { BeatAnalysis, PeakLevel as PeakLevelDto } from '../../shared/domain/beat-analysis';
+import type { BeatAnalysis, BeatTracker, PeakLevel as PeakLevelDto } from '../../shared/domain/beat-analysis';
 import { ErrorCodes, StudioError } from '../../shared/result';
 import { AnalysisCache, peakLevelSizes } from './analysis-cache';
 import { ANALYSIS_SAMPLE_RATE, ANALYSIS_VERSION, FRAME_RATE } from './analysis-params';
-import { extractFeatures } from './extract-features';
+import { analyseAudioFile, resolveTracker, type BeatNetLoader } from './beat-pipeline';
 import { sha256OfFile } from './file-hash';
 import { AudioErrorCodes } from './pcm-decoder';
 import { trackBeats } from './track-beats';
@@ -26,6 +26,8 @@ export interface AnalyseOptions {
   /** fraction 0..1, message. */
   onProgress?(fraction: number | null, message: string): void;
   refresh?: boolean;
+  /** Absent = the default tracker (falls back to DP with a `trackerNote` when the network cannot run). */
+  tracker?: BeatTracker;
 }
 
 const toDto = (level: PeakLevel, startPeak = 0, endPeak = level.minMax.length / 2): PeakLevelDto => {
@@ -49,7 +51,7 @@ function throttleProgress(report?: AnalyseOptions['onProgress']): AnalyseOptions
 export class BeatAnalysisService {
   private readonly cache: AnalysisCache;
 
-  constructor(private readonly options: { ffmpegPath: string; cacheDir: string; ffprobePath?: string }) {
+  constructor(private readonly options: { ffmpegPath: string; cacheDir: string; ffprobePath?: string; loadBeatNet?: BeatNetLoader }) {
     this.cache = new AnalysisCache(options.cacheDir);
   }
 
@@ -63,25 +65,29 @@ export class BeatAnalysisService {
     const abs = path.resolve(file);
     onProgress?.(0, 'Reading file');
     const sha = await this.hash(abs, signal);
+    const resolved = await resolveTracker(options.tracker, this.options.loadBeatNet);
+    // Each tracker's (and model's) result is cached apart; the peaks and onsets are shared.
+    const variant = resolved.runner ? `net-${resolved.runner.id.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32)}` : '';
+    const withNote = (a: BeatAnalysis): BeatAnalysis => (resolved.note ? { ...a, trackerNote: resolved.note } : a);
     if (!options.refresh) {
-      const cached = await this.cache.readAnalysis(sha);
+      const cached = await this.cache.readAnalysis(sha, variant);
       if (cached) {
         onProgress?.(1, 'Loaded from cache');
-        return cached;
+        return withNote(cached);
       }
     }
     await this.checkWhole(abs, signal);
     onProgress?.(0.02, 'Decoding audio');
-    const features = await extractFeatures(abs, {
+    const run = await analyseAudioFile(abs, {
       ffmpegPath: this.options.ffmpegPath,
       signal,
+      resolved,
       onProgress: (decodedSec, durationSec) => onProgress?.(durationSec ? 0.02 + 0.93 * Math.min(1, decodedSec / durationSec) : null, `Decoded ${decodedSec.toFixed(0)} s`),
     });
+    const { features, track } = run;
     if (signal?.aborted) throw new StudioError(ErrorCodes.cancelled, 'Cancelled.');
     if (features.sampleCount === 0) throw new StudioError(AudioErrorCodes.noAudioStream, `${abs} contains no audio samples.`);
     onProgress?.(0.96, 'Tracking beats');
-    const rms = Math.sqrt(features.sumSquares / features.sampleCount);
-    const track = trackBeats({ onsetEnvelope: features.onsetEnvelope, frameRms: features.frameRms, rms });
     const overview = features.peaks.filter((l) => l.minMax.length / 2 <= OVERVIEW_MAX_PEAKS);
     const analysis: BeatAnalysis = {
       sha256: sha,
@@ -95,6 +101,8 @@ export class BeatAnalysisService {
       tempoCurveBpm: track.tempoCurveBpm,
       tempoCurveStepSec: track.tempoCurveStepSec,
       silent: track.silent,
+      tracker: run.tracker,
+      bars: track.beatsPerBar && track.beatInBar && track.barOfBeat ? { beatsPerBar: track.beatsPerBar, beatInBar: track.beatInBar, barOfBeat: track.barOfBeat } : null,
       peaks: {
         sampleRate: ANALYSIS_SAMPLE_RATE,
         sampleCount: features.sampleCount,
@@ -104,12 +112,12 @@ export class BeatAnalysisService {
       version: ANALYSIS_VERSION,
     };
     try {
-      await this.cache.write(sha, analysis, features.peaks, features);
+      await this.cache.write(sha, analysis, features.peaks, features, variant);
     } catch {
       // A read-only or full disk only costs speed next time; the analysis itself is fine.
     }
     onProgress?.(1, 'Done');
-    return analysis;
+    return withNote(analysis);
   }
 
   async peaks(file: string, request: { samplesPerPeak: number; startSec: number; endSec: number }, options: AnalyseOptions = {}): Promise<{ sampleRate: number; level: PeakLevelDto }> {

@@ -16,10 +16,12 @@ export interface ExtractOptions {
   ffmpegPath: string;
   signal?: AbortSignal;
   onProgress?(decodedSec: number, durationSec: number | null): void;
+  /** Receives every STFT frame's mel power (the beat network's input), in the same single pass. */
+  onMelFrame?: (melPower: Float64Array) => void;
 }
 
 export async function extractFeatures(file: string, options: ExtractOptions): Promise<FileFeatures> {
-  const onsets = new OnsetStream();
+  const onsets = new OnsetStream(options.onMelFrame);
   const peaks = new PeakPyramidBuilder();
   const job = new PcmDecodeJob(file, {
     ffmpegPath: options.ffmpegPath,

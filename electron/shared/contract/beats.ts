@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { channel, HostPath } from './channel';
-import { BeatAnalysis, PeakLevel } from '../domain/beat-analysis';
+import { BeatAnalysis, BeatTracker, PeakLevel } from '../domain/beat-analysis';
 
 /** An audio (or video) file path on this machine; the service checks that it is a readable regular file. */
 export const AudioPath = HostPath;
@@ -21,6 +21,9 @@ export const beatsChannels = {
         path: AudioPath,
         /** Ignore the cache and analyse again. */
         refresh: z.boolean().optional(),
+        /** `net` (beat network + bars) or `dp` (onset tracker); absent = the studio's default, which falls back to
+         * `dp` with a `trackerNote` when the network cannot run. Named `net` that cannot run is an error. */
+        tracker: BeatTracker.optional(),
       })
       .strict(),
     reply: BeatAnalysis,

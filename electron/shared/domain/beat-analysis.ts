@@ -77,6 +77,8 @@ export const BeatAnalysis = z.object({
   peaks: WaveformPeaks,
   /** The tracker that found the beats (absent in analyses from before trackers were selectable: `dp`). */
   tracker: BeatTracker.optional(),
+  /** Set when the default tracker could not run and another one found the beats: why (shown to the user). */
+  trackerNote: z.string().max(1000).optional(),
   /** Bars and downbeats; null when the tracker does not find them (absent in older analyses). */
   bars: BeatBars.nullable().optional(),
   /** Analysis version: results from older versions are recomputed. */

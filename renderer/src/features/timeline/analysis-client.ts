@@ -34,6 +34,7 @@ export function toSongAnalysis(reply: BeatAnalysis, path: string): SongAnalysis 
     peaksPerSec,
     onsetsSec: [...reply.onsetTimesSec].sort((a, b) => a - b),
     ...beatsWithBars(reply),
+    ...(reply.trackerNote ? { trackerNote: reply.trackerNote } : {}),
     tempoBpm: reply.tempoBpm,
     confidence: reply.confidence,
     peakSource: { path, sampleRate: reply.peaks.sampleRate, availableSamplesPerPeak: reply.peaks.availableSamplesPerPeak },

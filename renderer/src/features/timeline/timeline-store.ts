@@ -16,6 +16,8 @@ export interface SongAnalysis {
   beatsSec: number[];
   /** Per beat of `beatsSec`: the bar it starts when it is a downbeat, else null (all null when the tracker finds no bars). */
   downbeatBars: (number | null)[];
+  /** Set when the default beat tracker could not run and another stood in: why (shown once as a warning). */
+  trackerNote?: string;
   tempoBpm: number;
   confidence: number;
   /** Where finer peaks come from (`beats.peaks`) when the overview is too coarse for the zoom. */

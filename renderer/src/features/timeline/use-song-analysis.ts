@@ -7,6 +7,7 @@ import type { StudioBridge } from '@shared/contract/bridge';
 import { newJobId } from '../../bridge/index';
 import { useProjectState } from '../../state/project-store';
 import { analyseSong } from './analysis-client';
+import { notify } from '../../state/notifications';
 import { adoptAnalysis } from './timeline-edits';
 import { timelineStore } from './timeline-store';
 
@@ -37,6 +38,8 @@ export function useSongAnalysis(studio: StudioBridge): () => void {
         return;
       }
       timelineStore.update({ analysis: { status: 'ready', analysis: result.value } });
+      // The beat network could not run and the DP tracker stood in: the user hears it (no bars this time).
+      if (result.value.trackerNote) notify('warning', result.value.trackerNote);
       adoptAnalysis(result.value.durationSec, result.value.beatsSec, songChanged, result.value.downbeatBars);
     });
     return () => {
