@@ -77,6 +77,8 @@ export const PackBuildReply = z.object({
   /** What was loaded, ignored and freshly initialised per component (also stored in the manifest). */
   report: z.record(z.string(), z.unknown()).nullable(),
   estimate: PackBuildEstimate.nullable(),
+  /** The builder's peak resident memory, when it reports it. */
+  peakRssBytes: z.number().nullable(),
 });
 export type PackBuildReply = z.infer<typeof PackBuildReply>;
 

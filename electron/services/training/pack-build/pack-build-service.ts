@@ -134,6 +134,9 @@ export class PackBuildService {
     const existing = await fs.readdir(out).catch(() => null);
     if (existing && existing.length > 0) throw new StudioError('PACK_BUILD_OUT_EXISTS', `${out} already exists and is not empty; choose a new folder for the pack.`);
     const name = request.name ?? path.basename(out);
+    // The builder writes into `<out>.partial-*` next to --out and renames at the end; a killed one leaves it.
+    const partials = async () => (await fs.readdir(path.dirname(out)).catch(() => [] as string[])).filter((n) => n.startsWith(`${path.basename(out)}.partial`));
+    const before = new Set(await partials());
     let estimate: PackBuildEstimate | null = null;
     let report: Record<string, unknown> | null = null;
     const started = performance.now();
@@ -163,11 +166,12 @@ export class PackBuildService {
         loadCheck: `inference engine validation: ${validation.checks.filter((c) => c.ok).length} checks passed; GPU estimate: ${built.summary}`,
         report,
         estimate,
+        peakRssBytes: typeof done.peakRssBytes === 'number' ? done.peakRssBytes : null,
       };
     } catch (error) {
       // A cancelled or failed build leaves nothing behind at --out (the folder did not exist or was empty).
       await fs.rm(out, { recursive: true, force: true }).catch(() => undefined);
-      await fs.rm(`${out}.partial`, { recursive: true, force: true }).catch(() => undefined);
+      for (const n of await partials()) if (!before.has(n)) await fs.rm(path.join(path.dirname(out), n), { recursive: true, force: true }).catch(() => undefined);
       throw error;
     }
   }
