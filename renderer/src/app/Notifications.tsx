@@ -7,7 +7,7 @@ export function Notifications() {
   const latest = list[list.length - 1];
   if (!latest) return null;
   return (
-    <Snackbar open key={latest.id} anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }} autoHideDuration={latest.severity === 'error' ? null : 4000} onClose={() => notifications.dismiss(latest.id)}>
+    <Snackbar open key={latest.id} anchorOrigin={{ vertical: 'bottom', horizontal: 'left' }} autoHideDuration={latest.severity === 'error' ? null : 4000} onClose={() => notifications.dismiss(latest.id)} sx={{ maxWidth: 480 }}>
       <Alert severity={latest.severity} variant="filled" onClose={() => notifications.dismiss(latest.id)} data-testid="notice" role="alert">
         {latest.code && latest.severity === 'error' ? `${latest.message} (${latest.code})` : latest.message}
       </Alert>

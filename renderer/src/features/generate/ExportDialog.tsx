@@ -63,17 +63,17 @@ export function ExportDialog() {
   };
 
   return (
-    <Dialog open onClose={() => !exporting && exportDialog.close()} maxWidth="sm" fullWidth data-testid="export-dialog">
+    <Dialog open onClose={() => !exporting && exportDialog.close()} maxWidth="md" fullWidth data-testid="export-dialog">
       <DialogTitle>Export video</DialogTitle>
       <DialogContent>
         <Stack spacing={2} sx={{ pt: 1 }}>
           <Stack direction="row" spacing={2}>
-            <TextField select size="small" label="Format" value={choices.format} onChange={(e) => set({ format: e.target.value as ExportChoices['format'] })} sx={{ width: 140 }} slotProps={{ htmlInput: { 'data-testid': 'export-format' } }}>
+            <TextField select size="small" label="Format" value={choices.format} onChange={(e) => set({ format: e.target.value as ExportChoices['format'] })} sx={{ width: 190 }} slotProps={{ htmlInput: { 'data-testid': 'export-format' } }}>
               <MenuItem value="mp4">MP4 (H.264)</MenuItem>
               <MenuItem value="webm">WebM (VP9)</MenuItem>
               <MenuItem value="gif">GIF (no sound)</MenuItem>
             </TextField>
-            <TextField select size="small" label="Frame interpolation" value={choices.interpolateFps ?? 0} onChange={(e) => set({ interpolateFps: Number(e.target.value) ? (Number(e.target.value) as 24 | 30) : null })} sx={{ width: 190 }}>
+            <TextField select size="small" label="Frame interpolation" value={choices.interpolateFps ?? 0} onChange={(e) => set({ interpolateFps: Number(e.target.value) ? (Number(e.target.value) as 24 | 30) : null })} sx={{ width: 290 }}>
               <MenuItem value={0}>Off ({fps} fps, as generated)</MenuItem>
               <MenuItem value={24}>24 fps (motion-interpolated)</MenuItem>
               <MenuItem value={30}>30 fps (motion-interpolated)</MenuItem>
@@ -118,7 +118,7 @@ export function ExportDialog() {
             </ToggleButtonGroup>
           </Stack>
           <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
-            <TextField select size="small" label="Range" value={choices.range} onChange={(e) => set({ range: e.target.value as ExportChoices['range'] })} sx={{ width: 230 }}>
+            <TextField select size="small" label="Range" value={choices.range} onChange={(e) => set({ range: e.target.value as ExportChoices['range'] })} sx={{ width: 300 }}>
               <MenuItem value="song">Whole song (every kept take)</MenuItem>
               <MenuItem value="selection" disabled={!selection.size}>
                 Selected segments ({selection.size})

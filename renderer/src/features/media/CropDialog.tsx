@@ -18,7 +18,9 @@ export function CropDialog() {
   }, [question?.src]);
 
   if (!question) return null;
-  const scale = natural ? Math.min(1, VIEW_MAX_PX / Math.max(natural.w, natural.h)) : 1;
+  // The picture fits the window with the dialog's title, slider and buttons (a short window kept them off screen).
+  const viewMax = Math.max(160, Math.min(VIEW_MAX_PX, window.innerHeight - 260));
+  const scale = natural ? Math.min(1, viewMax / Math.max(natural.w, natural.h)) : 1;
   const resize = (width: number) => {
     if (!natural || !box) return;
     const height = width / question.aspect;

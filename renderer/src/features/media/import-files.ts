@@ -127,7 +127,7 @@ async function importOne(studio: StudioBridge, store: ProjectStore, file: Source
     if (kind === 'image') {
       // A file named .png that is not a picture gets a clear message instead of a broken crop dialog.
       const probe = await studio.verbs.media.probe({ path: staged.value, require: 'image' });
-      if (!probe.ok) return report({ code: probe.error.code, message: `${file.name} is not an image the studio can read: ${probe.error.message}` });
+      if (!probe.ok) return report({ code: probe.error.code, message: `Cannot use ${file.name} as the reference image: ${probe.error.message}` });
     }
     importStore.update({ phase: 'import', fraction: UPLOAD_SHARE, message: kind === 'image' ? 'Preparing the image' : 'Making working copies' });
     if (kind === 'image') {
