@@ -2,7 +2,7 @@
 
 The ONNX graphs are thin wrappers around the same modules (export.py), so this file is the ground truth the
 golden vectors come from."""
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import numpy as np
 import torch
@@ -44,15 +44,20 @@ def cfg_rows(text_cond, text_uncond, music, beats, motion):
 
 @torch.no_grad()
 def sample_segment(model: MuseDance, ref_latents, text_cond, text_uncond, music, beats, motion, noise,
-                   num_steps: int = 20, guidance_scale: float = 3.5, record: Optional[List] = None):
+                   num_steps: int = 20, guidance_scale: float = 3.5, record: Optional[List] = None,
+                   should_cancel: Callable[[], bool] = lambda: False):
     """ref_latents (1,C,h,w); text_* (1,77,D); music (1,L,Da); beats (K,); motion (1,M,C,h,w); noise (K,C,h,w).
-    Returns final latents (K,C,h,w). `record` collects (timestep, latents after the step)."""
+    Returns final latents (K,C,h,w), or None when `should_cancel` says so before a step. `record` collects
+    (timestep, latents after the step). The one PyTorch DDIM + CFG loop (the worker's previews, evaluation, golden
+    vectors); the TypeScript engine's sampler.ts mirrors it."""
     sched = ddim_for(model.cfg)
     sched.set_timesteps(num_steps)
     feats = model.reference_net(ref_latents, text_cond)
     text, mus, bts, mot = cfg_rows(text_cond, text_uncond, music, beats, motion)
     lat = noise * sched.init_noise_sigma
     for t in sched.timesteps:
+        if should_cancel():
+            return None
         batch = torch.stack([lat, lat])
         ts = torch.tensor([float(t)])
         eps = model.unet(batch, ts, text, feats, mus, bts, mot)

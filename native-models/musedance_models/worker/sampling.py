@@ -1,7 +1,8 @@
 """One preview segment with PyTorch (what the worker's `sample` renders): PACK.md's sampling recipe run on the
 training model itself — CLIP text (prompt and empty prompt), AST music tokens of the segment's audio, the beat
 one-hot, ReferenceNet features of the reference image, the reference latent repeated M times standing in for
-the previous frames (first segment), DDIM with classifier-free guidance in one batch of 2, VAE decode."""
+the previous frames (first segment), then pipeline.py's DDIM with classifier-free guidance in one batch of 2 and
+VAE decode."""
 import os
 import wave
 from typing import Callable, Dict, List, Optional, Sequence
@@ -10,10 +11,10 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..audio_features import SAMPLE_RATE_HZ, fbank_features, segment_audio
+from ..audio_features import SAMPLE_RATE_HZ, segment_audio
 from ..beats import beat_onehot
 from ..data.loader import to_unit
-from ..schedulers.ddim import DDIMScheduler
+from ..pipeline import decode_frames, music_for, sample_segment
 
 
 class SampleInputError(ValueError):
@@ -63,38 +64,28 @@ def write_wav_16k(path: str, samples: np.ndarray) -> None:
 
 
 @torch.no_grad()
-def sample_segment(model, tokenizer, cfg, reference_rgb: np.ndarray, song: np.ndarray, audio_start_sec: float,
+def sample_preview(model, tokenizer, cfg, reference_rgb: np.ndarray, song: np.ndarray, audio_start_sec: float,
                    beat_times_sec: Sequence[float], prompt: str, num_steps: int, guidance_scale: float, seed: int,
                    should_cancel: Callable[[], bool] = lambda: False) -> Optional[np.ndarray]:
-    """-> uint8 frames (K, H, W, 3), or None when cancelled between DDIM steps."""
+    """-> uint8 frames (K, H, W, 3), or None when cancelled between DDIM steps. Builds the conditioning; the
+    DDIM + CFG loop and the decode are pipeline.py's (the one PyTorch sampler)."""
     was_training = {name: m.training for name, m in model.named_children()}
     model.eval()
     try:
         k, m = cfg.frames_per_segment, cfg.motion_frames
-        ids = torch.tensor([tokenizer.encode(prompt), tokenizer.encode("")])
-        text = model.text_encoder(ids)                                             # row 0 cond, row 1 uncond
-        fbank = torch.from_numpy(fbank_features(segment_audio(song, audio_start_sec, cfg.segment_samples), cfg.audio))
-        music = model.audio_encoder(fbank[None])
-        music = torch.cat([music, torch.zeros_like(music)])
-        beats = torch.from_numpy(beat_onehot(beat_times_sec, audio_start_sec, cfg.fps, k))[None]
-        beats = torch.cat([beats, torch.zeros_like(beats)])
+        text_cond = model.text_encoder(torch.tensor([tokenizer.encode(prompt)]))
+        text_uncond = model.text_encoder(torch.tensor([tokenizer.encode("")]))
+        music = music_for(model, segment_audio(song, audio_start_sec, cfg.segment_samples))
+        beats = torch.from_numpy(beat_onehot(beat_times_sec, audio_start_sec, cfg.fps, k))
         ref = model.vae.encode_scaled(torch.from_numpy(to_unit(reference_rgb[None])))
-        feats = model.reference_net(ref, text[:1])
-        motion = ref[:, None].repeat(2, m, 1, 1, 1)
-        scheduler = DDIMScheduler(cfg.num_train_timesteps, cfg.beta_start, cfg.beta_end)
-        scheduler.set_timesteps(num_steps)
-        generator = torch.Generator().manual_seed(seed)
+        motion = ref[:, None].repeat(1, m, 1, 1, 1)   # first segment: the reference stands in for the previous frames
         h, w = cfg.latent_hw
-        latents = torch.randn((k, cfg.vae.latent_channels, h, w), generator=generator) * scheduler.init_noise_sigma
-        for t in scheduler.timesteps:
-            if should_cancel():
-                return None
-            batch = latents[None].repeat(2, 1, 1, 1, 1)
-            eps = model.unet(batch, torch.tensor([float(t)]), text, feats, music, beats, motion)
-            eps = eps[1] + guidance_scale * (eps[0] - eps[1])
-            latents = scheduler.step(eps, int(t), latents)
-        frames = torch.cat([model.vae.decode_scaled(latents[i:i + 1]) for i in range(k)])
-        return ((frames.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+        noise = torch.randn((k, cfg.vae.latent_channels, h, w), generator=torch.Generator().manual_seed(seed))
+        latents = sample_segment(model, ref, text_cond, text_uncond, music, beats, motion, noise, num_steps,
+                                 guidance_scale, should_cancel=should_cancel)
+        if latents is None:
+            return None
+        return ((decode_frames(model, latents) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
     finally:
         for name, child in model.named_children():
             child.train(was_training[name])

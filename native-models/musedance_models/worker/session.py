@@ -92,7 +92,7 @@ def _sample(model, tokenizer, cfg, fields, out_dir, should_cancel, reference=Non
         reference = sampling.load_image(fields["referenceImage"], cfg.height, cfg.width)
     if song is None:
         song = sampling.load_wav_mono_16k(fields["audioPath"])
-    frames = sampling.sample_segment(model, tokenizer, cfg, reference, song, fields["audioStartSec"],
+    frames = sampling.sample_preview(model, tokenizer, cfg, reference, song, fields["audioStartSec"],
                                      fields["beatTimesSec"], fields["prompt"], fields["numInferenceSteps"],
                                      fields["guidanceScale"], fields["seed"], should_cancel)
     if frames is None:
