@@ -1,6 +1,7 @@
 /**
  * Bars on the timeline (issue 22): downbeats carry bar numbers that the timeline draws and announces, and marker
- * files carry them out (CSV `Bar 12`) and back in unchanged. Real services, real renderer in Chromium.
+ * files carry them out (CSV `Bar 12`) and back in unchanged; the beat network (Shift+B) brings its own bars.
+ * Real services (the shipped beat network), real renderer in Chromium.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ test('downbeats show their bar numbers on the timeline, and CSV markers carry th
   const dir = path.join(app.workDir, 'bars');
   await projectWithSong(app.studio.registry, dir, song);
   await openProjectFromEmptyState(page, dir, page.getByTestId('timeline-canvas'));
-  await expect(page.getByTestId('beat-summary')).toContainText('BPM detected');
+  await expect(page.getByTestId('beat-summary')).toContainText(/\d+ beats · [\d.]+ BPM/);
 
   // A 4/4 grid at 120 BPM whose bars start at 1 s: Bar 1 .. Bar 5 (pick-up beat at 0.5 s has no bar).
   const rows = ['Name,Start,Duration,Timecode,Description'];
@@ -68,4 +69,15 @@ test('downbeats show their bar numbers on the timeline, and CSV markers carry th
   await expect.poll(async () => (await barLabels(page)).length).toBeGreaterThan(0);
   const second = await exportCsv('second');
   expect(second.text).toBe(first.text);
+
+  // The beat network on the song (Shift+B): its beats and bars replace the imported ones; undo brings them back.
+  await page.keyboard.press('0'); // zoom to fit: the whole song in view
+  await page.keyboard.press('Shift+B');
+  await expect(page.getByTestId('notice').last()).toContainText(/Detected \d+ beats in \d+ bars of \d+ beats at [\d.]+ BPM/, { timeout: 60_000 });
+  await expect.poll(async () => (await barLabels(page)).length).toBeGreaterThan(2);
+  const labels = await barLabels(page);
+  expect(labels).toEqual([...labels].sort((a, b) => a - b));
+  await page.keyboard.press('Control+Z');
+  await expect(page.getByTestId('beat-summary')).toContainText('20 beats');
+  await expect.poll(() => barLabels(page)).toEqual([1, 2, 3, 4, 5]);
 });

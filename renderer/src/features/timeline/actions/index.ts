@@ -15,6 +15,7 @@ import { nudgeRight } from './nudge-right';
 import { nudgeRightFine } from './nudge-right-fine';
 import { playPause } from './play-pause';
 import { redetectRegion } from './redetect-region';
+import { detectBars } from './detect-bars';
 import { selectNextBeat } from './select-next-beat';
 import { selectNextSegment, selectPreviousSegment } from './select-segment';
 import { selectPreviousBeat } from './select-previous-beat';
@@ -33,6 +34,6 @@ import { exportSelected } from './export-selected';
 export const timelineActions: Action[] = [
   playPause, zoomIn, zoomOut, followPlayhead, toggleMetronome,
   addBeat, deleteBeats, nudgeLeft, nudgeRight, nudgeLeftFine, nudgeRightFine, shiftAfterLeft, shiftAfterRight,
-  selectPreviousBeat, selectNextBeat, halveTempo, doubleTempo, tapTempo, applyTappedTempo, redetectRegion, toggleAnchor,
+  selectPreviousBeat, selectNextBeat, halveTempo, doubleTempo, tapTempo, applyTappedTempo, redetectRegion, detectBars, toggleAnchor,
   exportMarkers, importMarkers, editPrompt, selectPreviousSegment, selectNextSegment, zoomFit, deselect, exportSelected, ...monitorActions,
 ];
