@@ -48,6 +48,7 @@ export function TimelineToolbar({ durationSec, tempoBpm }: { durationSec: number
       <ActionButton id="beats.tap" icon={<TouchAppIcon />} />
       {tapped && <ActionButton id="beats.applyTapped" text={`Use ${tapped.bpm.toFixed(1)} BPM`} />}
       <ActionButton id="beats.redetect" icon={<AutorenewIcon />} />
+      <ActionButton id="beats.detectBars" text="Bars" />
       <Divider orientation="vertical" flexItem sx={{ mx: 0.5 }} />
       <ActionButton id="beats.exportMarkers" icon={<FileDownloadIcon />} />
       <ActionButton id="beats.importMarkers" icon={<FileUploadIcon />} />
