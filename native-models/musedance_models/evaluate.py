@@ -2,7 +2,7 @@
 (PSNR/SSIM to the ground-truth clip, SSIM to the reference, inter-frame motion) and beat alignment, for the
 Table-3-style ablation. Prints a table and `BENCH <name> <value> <unit>` lines.
 
-    /usr/bin/python3 -m musedance_models.tiny_pack eval         # the tiny pack's variants (runs/tiny/...)
+    /usr/bin/python3 recipes/tiny_pack.py eval                  # the tiny pack's variants (runs/tiny/...)
 
 Protocol (fixed seeds, identical for every variant):
 - held-out clips: subjects and songs never seen in training (DATASET.md);

@@ -25,8 +25,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.dirname(HERE)
 sys.path.insert(0, NATIVE)
+sys.path.insert(0, os.path.join(NATIVE, "recipes"))
 
-from musedance_models import tiny_pack  # noqa: E402
+import tiny_pack  # noqa: E402  (native-models/recipes/tiny_pack.py)
 from musedance_models.checkpoint_io import load_own  # noqa: E402
 
 CARRY = os.path.join(os.path.dirname(NATIVE), ".gpu_carry")

@@ -2,7 +2,7 @@
  * Bundled musedance-tiny pack (issue 7): one K=48 segment with 20 DDIM steps and CFG batch 2 on ONNX Runtime CPU,
  * plus, as the reference measured in the same run, the pack's 4-step golden run checked against PyTorch. Both run
  * the studio's own engine (PackRuntime + sampler.ts, the one TypeScript DDIM) on the golden conditioning inputs.
- * The held-out quality numbers and the ablation come from `python -m musedance_models.tiny_pack eval`
+ * The held-out quality numbers and the ablation come from `native-models/recipes/tiny_pack.py eval`
  * (native-models/RESULTS.md): they need the training run's checkpoints, which a fresh checkout does not have.
  */
 import path from 'node:path';
