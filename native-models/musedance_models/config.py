@@ -72,6 +72,11 @@ class UNetConfig:
     temporal_window: Optional[int] = None    # temporal self-attention: frames at most this far apart (+M in motion)
     beat_window: Optional[int] = None        # beat cross-attention: frame k reads beat tokens k-w .. k+w
     beat_offsets: Optional[int] = None       # beat token k also encodes which frames k-w .. k+w are beats
+    # Layout of the motion module's weights: "musedance" (one LayerNorm + temporal self-attention, the tiny pack's)
+    # or "animatediff" (AnimateDiff's TemporalTransformer3DModel: GroupNorm, proj_in, two temporal self-attentions
+    # with their own LayerNorms and position tables, GEGLU feed-forward, proj_out), so AnimateDiff /
+    # Moore-AnimateAnyone motion modules load into it (weights_import/motion_modules.py).
+    motion_layout: str = "musedance"
 
 
 @dataclass
@@ -112,9 +117,24 @@ class MuseDanceConfig:
             audio=AudioConfig(**tup(d["audio"])), unet=UNetConfig(**tup(d["unet"])))
 
 
-def sd15() -> MuseDanceConfig:
-    """The paper's model: SD1.5 UNet/VAE/CLIP widths, AST base, 640x640, 12 fps, K=48, M=2."""
-    return MuseDanceConfig()
+# sd15 defaults taken from the tiny pack's results (RESULTS.md): the reference guide kept the subject (round 6:
+# PSNR +1.2 dB, SSIM to the reference 0.611 -> 0.644), and 4-frame temporal / beat windows make a 48-frame segment
+# look locally like the 8-frame windows stage 2 trains on (round 3). Pass reference_guide=False /
+# temporal_window=None / beat_window=None for the paper's plain layout.
+SD15_REFERENCE_GUIDE = True
+SD15_TEMPORAL_WINDOW = 4
+SD15_BEAT_WINDOW = 4
+
+
+def sd15(reference_guide: bool = SD15_REFERENCE_GUIDE, temporal_window: Optional[int] = SD15_TEMPORAL_WINDOW,
+         beat_window: Optional[int] = SD15_BEAT_WINDOW) -> MuseDanceConfig:
+    """The paper's model: SD1.5 UNet/VAE/CLIP widths, AST base, 640x640, 12 fps, K=48, M=2; with the tiny pack's
+    reference guide and sliding-window frame attention by default (options, see SD15_* above)."""
+    cfg = MuseDanceConfig()
+    cfg.unet.reference_guide = reference_guide
+    cfg.unet.temporal_window = temporal_window
+    cfg.unet.beat_window = beat_window
+    return cfg
 
 
 def tiny() -> MuseDanceConfig:

@@ -86,21 +86,75 @@ def example_inputs(model: MuseDance, tokenizer, seed=0):
 
 
 def _export(module, args, path, input_names, output_names, reuse_from=None):
+    """Export one graph to `path`; returns the external-data file name (graphs over EXTERNAL_DATA_BYTES) or None.
+    torch writes graphs over 2 GB as one file per tensor: it exports into a scratch folder, and save_graph
+    gathers the tensors into the one `<graph>.onnx.data` PACK.md names, streaming (never the whole graph in memory)."""
     if reuse_from:   # graphs already exported from the same weights (e.g. regenerating golden vectors)
         shutil.copyfile(os.path.join(reuse_from, os.path.basename(path)), path)
+        data = os.path.join(reuse_from, os.path.basename(path) + ".data")
+        if os.path.exists(data):
+            shutil.copyfile(data, path + ".data")
+            return os.path.basename(data)
         return None
     module.eval()    # torch.onnx.export restores the wrapper's mode afterwards: a fresh wrapper is in train mode,
-    with torch.no_grad():   # which would switch the whole model to training (dropout on) for the golden run
-        torch.onnx.export(module, args, path, opset_version=OPSET, input_names=input_names,
-                          output_names=output_names, do_constant_folding=True)
+    scratch = tempfile.mkdtemp(prefix="onnx-", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        exported = os.path.join(scratch, os.path.basename(path))
+        with torch.no_grad():   # which would switch the whole model to training (dropout on) for the golden run
+            torch.onnx.export(module, args, exported, opset_version=OPSET, input_names=input_names,
+                              output_names=output_names, do_constant_folding=True)
+        return save_graph(exported, path)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def save_graph(exported, path, threshold=EXTERNAL_DATA_BYTES):
+    """Move an exported graph to `path`: inline if its tensors total at most `threshold` bytes, else every tensor
+    of 1 KiB or more goes to `<path>.data` (one file, 64-byte aligned offsets). Returns the data file name or None."""
     import onnx
-    m = onnx.load(path)
-    if m.ByteSize() > EXTERNAL_DATA_BYTES:
-        data_name = os.path.basename(path) + ".data"
-        onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data_name,
-                        size_threshold=1024)
-        return data_name
-    return None
+    from onnx.external_data_helper import uses_external_data
+
+    model = onnx.load(exported, load_external_data=False)
+    src_dir = os.path.dirname(exported)
+    tensors = list(model.graph.initializer)
+
+    def nbytes(t):
+        if uses_external_data(t):
+            return int({e.key: e.value for e in t.external_data}.get("length", 0)) or _external_size(t, src_dir)
+        return len(t.raw_data)
+
+    if not any(uses_external_data(t) for t in tensors) and sum(nbytes(t) for t in tensors) <= threshold:
+        shutil.move(exported, path)
+        return None
+    data_name = os.path.basename(path) + ".data"
+    with open(os.path.join(os.path.dirname(os.path.abspath(path)), data_name), "wb") as out:
+        for t in tensors:
+            if uses_external_data(t):
+                info = {e.key: e.value for e in t.external_data}
+                with open(os.path.join(src_dir, info["location"]), "rb") as f:
+                    f.seek(int(info.get("offset", 0)))
+                    blob = f.read(int(info["length"])) if "length" in info else f.read()
+            elif len(t.raw_data) >= 1024:
+                blob = t.raw_data
+            else:
+                continue
+            out.write(b"\0" * (-out.tell() % 64))
+            offset = out.tell()
+            out.write(blob)
+            t.ClearField("raw_data")
+            del t.external_data[:]
+            t.data_location = onnx.TensorProto.EXTERNAL
+            for key, value in (("location", data_name), ("offset", str(offset)), ("length", str(len(blob)))):
+                entry = t.external_data.add()
+                entry.key, entry.value = key, value
+            del blob
+    onnx.save_model(model, path)
+    return data_name
+
+
+def _external_size(t, src_dir):
+    info = {e.key: e.value for e in t.external_data}
+    return os.path.getsize(os.path.join(src_dir, info["location"])) - int(info.get("offset", 0))
 
 
 def write_bin(golden_dir, index, name, t):
@@ -123,6 +177,7 @@ def export_pack(checkpoint, out_dir, name="musedance-pack", golden=True, precisi
     if not tok_dir or not os.path.exists(os.path.join(tok_dir, "vocab.json")):
         raise ExportError(f"{checkpoint}: no tokenizer files next to the checkpoint ({tok_dir})")
     tokenizer = ClipTokenizer.from_dir(tok_dir)
+    os.makedirs(os.path.dirname(os.path.abspath(out_dir)), exist_ok=True)   # a new pack may go to a new folder
     tmp = tempfile.mkdtemp(prefix="pack-", dir=os.path.dirname(os.path.abspath(out_dir)) or None)
     os.chmod(tmp, 0o755)   # mkdtemp makes it private; a pack is an ordinary folder
     try:
@@ -233,7 +288,15 @@ def write_golden(gdir, model, tokenizer, ex, golden_t, text_cond, text_uncond, m
         json.dump(index, f, indent=1)
 
 
-def build_manifest(name, cfg: MuseDanceConfig, graphs, tokenizer, files, ck, golden):
+def pack_sizes(graphs, files, weights_file="weights.fp16.pt"):
+    """The manifest's `sizes`: bytes on disk of the whole pack, of each graph (file + external data), of the weights."""
+    per_graph = {g: files[spec["file"]]["bytes"] + (files[spec["externalData"]]["bytes"] if spec.get("externalData") else 0)
+                 for g, spec in graphs.items()}
+    return {"totalBytes": sum(f["bytes"] for f in files.values()), "graphs": per_graph,
+            "weightsBytes": files[weights_file]["bytes"]}
+
+
+def build_manifest(name, cfg: MuseDanceConfig, graphs, tokenizer, files, ck, golden, extra=None):
     h, w = cfg.latent_hw
     sched = ddim_for(cfg)
     m = {
@@ -272,6 +335,8 @@ def build_manifest(name, cfg: MuseDanceConfig, graphs, tokenizer, files, ck, gol
     }
     if golden:
         m["golden"] = golden
+    m["sizes"] = pack_sizes(graphs, files)
+    m.update(extra or {})
     return m
 
 

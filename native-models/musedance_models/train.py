@@ -139,8 +139,12 @@ def load_init(path: str):
         ck = load_own(path)
     except (OSError, RuntimeError, EOFError) as e:
         raise TrainError(f"cannot read init checkpoint {path}: {e}") from None
-    if "state_dicts" in ck:   # pack weights file
-        return MuseDanceConfig.from_dict(ck["config"]), ck["state_dicts"], ck.get("tokenizer_dir")
+    if "state_dicts" in ck:   # pack weights file: a pack carries its tokenizer next to it (PACK.md)
+        tokenizer_dir = ck.get("tokenizer_dir")
+        beside = os.path.join(os.path.dirname(os.path.abspath(path)), "tokenizer")
+        if not tokenizer_dir and os.path.isfile(os.path.join(beside, "vocab.json")):
+            tokenizer_dir = beside
+        return MuseDanceConfig.from_dict(ck["config"]), ck["state_dicts"], tokenizer_dir
     return MuseDanceConfig.from_dict(ck["config"]), ck["models"], ck.get("tokenizer_dir")
 
 

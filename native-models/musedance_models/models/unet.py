@@ -15,7 +15,7 @@ from torch import nn
 from ..config import MuseDanceConfig
 from .attention import timestep_embedding
 from .beat_module import BeatModule
-from .motion_module import MotionModule
+from .motion_module import motion_module
 from .music_module import MusicModule
 from .unet_blocks import Downsample2D, ReferenceContext, ResnetBlock2D, Transformer2DModel, Upsample2D
 
@@ -32,7 +32,9 @@ class Stage2Modules(nn.Module):
         self.beat = (BeatModule(ch, window=tw, beat_window=u.beat_window, beat_offsets=u.beat_offsets, **args)
                      if u.use_beat else None)
         # the motion sequence is M previous + K current frames: the first current frame still sees all M
-        self.motion = MotionModule(ch, window=None if tw is None else tw + cfg.motion_frames, **args) if u.use_motion else None
+        self.motion = (motion_module(u.motion_layout, ch, groups=u.norm_groups,
+                                     window=None if tw is None else tw + cfg.motion_frames, **args)
+                       if u.use_motion else None)
 
     def forward(self, x, ctx: "FrameContext"):
         b, m = ctx.batch, ctx.motion_frames

@@ -3,8 +3,8 @@
 The models keep diffusers' and transformers' names wherever the layer exists there, so the mapping is short:
 - UNet (diffusers UNet2DConditionModel): identical, except our `*_blocks.N.sampler.conv` is
   `down_blocks.N.downsamplers.0.conv` / `up_blocks.N.upsamplers.0.conv`. MuseDance's own layers (stage-2
-  music/beat/motion modules `*.stage2.*`, the guide conv) have no SD1.5 counterpart: they map to None and keep
-  their fresh initialisation.
+  music/beat/motion modules `*.stage2.*`, the guide convs) have no SD1.5 counterpart: they map to None and keep
+  their fresh initialisation (motion modules: motion_modules.py maps them onto AnimateDiff's).
 - ReferenceNet: the same UNet names below its `unet.` prefix (initialised from SD1.5's UNet, paper 4.2).
 - VAE (diffusers AutoencoderKL): identical. Checkpoints saved by older diffusers (SD1.5's own vae file among
   them) name the mid-block attention `query/key/value/proj_attn`: accepted as aliases.
@@ -22,7 +22,7 @@ COMPONENTS = ("unet", "reference_net", "vae", "text_encoder", "audio_encoder")
 
 
 def unet_key(ours: str) -> Optional[str]:
-    if ".stage2." in ours or ours.startswith("guide_conv."):
+    if ".stage2." in ours or ours.startswith(("guide_conv.", "reference_guide_conv.")):
         return None
     match = _SAMPLER.match(ours)
     if match:
@@ -65,8 +65,17 @@ KEY_FUNCTIONS = {
 }
 ALIAS_FUNCTIONS = {"vae": vae_key_aliases}
 
-# Entries of published checkpoints that are not weights of ours (safe to ignore).
+# Entries of published checkpoints that are deliberately not used, with the reason the import report gives.
 IGNORED_SOURCE_KEYS = {
-    "text_encoder": re.compile(r"^text_model\.embeddings\.position_ids$"),
-    "audio_encoder": re.compile(r"^(classifier\..*|audio_spectrogram_transformer\.embeddings\.position_ids)$"),
+    "text_encoder": [(re.compile(r"^text_model\.embeddings\.position_ids$"),
+                      "position_ids: a constant 0..76 index buffer, not a weight")],
+    "audio_encoder": [(re.compile(r"^classifier\..*"), "AudioSet classifier head: MuseDance uses AST's token states"),
+                      (re.compile(r"^audio_spectrogram_transformer\.embeddings\.position_ids$"),
+                       "position_ids: a constant index buffer, not a weight")],
 }
+
+
+def ignored_reason(component: str):
+    """-> key -> reason for a deliberately ignored source tensor, None for any other."""
+    rules = IGNORED_SOURCE_KEYS.get(component, [])
+    return lambda key: next((why for rx, why in rules if rx.match(key)), None)
