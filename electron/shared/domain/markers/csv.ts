@@ -7,6 +7,8 @@ import { badFile, checkSize, checkTime, finish, flagsFromLabel, flagWords, marke
 import { formatTimecode, parseTimecode } from './timecode';
 
 const HEADER = ['Name', 'Start', 'Duration', 'Timecode', 'Description'];
+/** Marker CSVs have a handful of columns; a row with more is not one (and a million commas must not make a million fields). */
+export const MAX_CSV_COLUMNS = 256;
 
 const quote = (field: string) => (/[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field);
 
@@ -17,27 +19,62 @@ export function serializeCsv(records: readonly MarkerRecord[], fps: number): str
   return [HEADER, ...rows].map((row) => row.map(quote).join(',')).join('\r\n') + '\r\n';
 }
 
-/** RFC 4180 rows: quoted fields may hold commas, doubled quotes and line breaks. */
+/**
+ * RFC 4180 rows: quoted fields may hold commas, doubled quotes and line breaks. One pass that copies runs of
+ * ordinary characters as slices (a megabyte of one token must not cost a megabyte of one-character appends).
+ */
 export function splitCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
+      const q = text.indexOf('"', i);
+      if (q < 0) {
+        field += text.slice(i);
+        i = n;
+        break;
+      }
+      field += text.slice(i, q);
+      // A run of k quotes: each pair is one literal quote; an odd one left over closes the field.
+      let k = q;
+      while (text.charCodeAt(k) === 34) k++;
+      const run = k - q;
+      field += '"'.repeat(run >> 1);
+      if (run & 1) quoted = false;
+      i = k;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */ && field === '') {
+      quoted = true;
+      i++;
+    } else if (c === 44 /* , */) {
+      if (row.length >= MAX_CSV_COLUMNS) throw badFile(`Row ${rows.length + 1} has more than ${MAX_CSV_COLUMNS} columns: not a marker CSV.`);
       row.push(field);
-      rows.push(row);
+      field = '';
+      i++;
+    } else if (c === 10 || c === 13) {
+      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      if (row.length === 0 && field === '') continue;
+      row.push(field);
+      // Blank rows are dropped as they end (a file of a million line breaks keeps no million arrays).
+      if (row.length > 1 || row[0]!.trim() !== '' || row.some((f) => f.trim() !== '')) rows.push(row);
       row = [];
       field = '';
-    } else field += c;
+    } else {
+      // A run of ordinary characters (a quote inside an unquoted field is ordinary).
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 44 || d === 10 || d === 13) break;
+      }
+      field += text.slice(i, j);
+      i = j;
+    }
   }
   if (quoted) throw badFile('A quoted CSV field is never closed.');
   if (field !== '' || row.length) row.push(field), rows.push(row);
