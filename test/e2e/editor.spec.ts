@@ -100,6 +100,7 @@ test('photo + new song by picker, beat edits, two segments in the monitor, 4x 9:
   expect(halved).toBeLessThanOrEqual(Math.ceil(all / 2) + 1);
   expect(halved).toBeGreaterThan(2);
   await expect(page.getByTestId('beat-summary')).toContainText('1 selected');
+  await expect(page.getByTestId('beat-summary')).toContainText(/BPM \(edited; \d+\.\d detected\)/); // the label follows the edit
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('beat-summary')).not.toContainText('selected');
   await page.keyboard.press('Control+Z');

@@ -75,8 +75,8 @@ export function GeneratePanel() {
           <Button variant="contained" disabled={!pack || !project || remaining === 0} onClick={() => runAction('generate.renderSong')} data-testid="generate-all" title="Queue every segment of the timeline that has no take yet (Ctrl+Shift+G)">
             {`Generate all remaining (${remaining})`}
           </Button>
-          <Button variant="outlined" disabled={!pack || !project} onClick={() => runAction('generate.next')} data-testid="generate-extend" title="Queue the next segment, continuing from the last frames of the one before (Ctrl+G)">
-            {next === 0 ? 'Generate first segment' : `Extend (segment ${next + 1})`}
+          <Button variant="outlined" disabled={!pack || !project || (ordered.length > 0 && next >= ordered.length)} onClick={() => runAction('generate.next')} data-testid="generate-extend" title="Queue the next segment, continuing from the last frames of the one before (Ctrl+G); the last segment ends with the song">
+            {next === 0 ? 'Generate first segment' : next >= ordered.length ? 'Extend (the song is covered)' : `Extend (segment ${next + 1})`}
           </Button>
           <Button variant="outlined" disabled={!project || busy} onClick={() => exportDialog.open()} data-testid="generate-export" title="Size, aspect, range and where to save (Ctrl+Shift+E)">
             {s.exporting ? 'Exporting…' : 'Export video…'}

@@ -53,10 +53,19 @@ export function TimelineToolbar({ durationSec, tempoBpm }: { durationSec: number
       <ActionButton id="beats.exportMarkers" icon={<FileDownloadIcon />} />
       <ActionButton id="beats.importMarkers" icon={<FileUploadIcon />} />
       <Typography variant="body2" color="text.secondary" sx={{ ml: 'auto', whiteSpace: 'nowrap' }} data-testid="beat-summary">
-        {beatCount} beats{selected ? ` · ${selected} selected` : ''} · {beatsBpm ? `${beatsBpm.toFixed(1)} BPM` : 'no tempo'}
-        {tempoBpm && beatsBpm && Math.abs(beatsBpm - tempoBpm) > 0.05 ? ` (detected ${tempoBpm.toFixed(1)})` : ''}
+        {beatCount} beats{selected ? ` · ${selected} selected` : ''} · {tempoLabel(beatsBpm, tempoBpm)}
         {taps && !tapped ? ` · tapping (${taps})` : ''}
       </Typography>
     </Box>
   );
+}
+
+/**
+ * The tempo of the beats as edited (issue 23: the label used to keep the detected tempo after ½x, 2x or taps);
+ * while the beats still match the detection (within 1 %), it says so.
+ */
+export function tempoLabel(beatsBpm: number | null, detectedBpm: number): string {
+  if (!beatsBpm) return detectedBpm ? `no tempo (${detectedBpm.toFixed(1)} BPM detected)` : 'no tempo';
+  if (detectedBpm && Math.abs(beatsBpm - detectedBpm) <= detectedBpm * 0.01) return `${detectedBpm.toFixed(1)} BPM detected`;
+  return `${beatsBpm.toFixed(1)} BPM (edited; ${detectedBpm ? `${detectedBpm.toFixed(1)} detected` : 'none detected'})`;
 }

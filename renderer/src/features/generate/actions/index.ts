@@ -14,7 +14,12 @@ export const generateNext = defineAction({
   label: 'Generate / extend the next segment',
   shortcut: 'Mod+G',
   group: 'Generate',
-  enabled: ({ store }) => !!store.getState().project && !!generateStore.pack(),
+  // Extending stops at the song's end (issue 23: it used to add segments past the music); before the song is
+  // analysed (no segments yet) it makes the first one.
+  enabled: ({ store }) => {
+    const segments = store.getState().project?.segments;
+    return !!segments && !!generateStore.pack() && (segments.length === 0 || nextIndex(segments) < segments.length);
+  },
   run: ({ store }) => {
     const i = nextIndex(store.getState().project!.segments);
     generateStore.enqueue([{ segmentIndex: i, kind: i === 0 ? 'generate' : 'extend' }]);
