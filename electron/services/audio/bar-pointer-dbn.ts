@@ -78,8 +78,8 @@ interface StateSpace {
   size: number;
   /** Per state: 0 downbeat region, 1 beat region, 2 no beat. */
   cls: Uint8Array;
-  /** For each destination tempo: source tempi and their log transition probabilities. */
-  preds: { src: Int32Array; logp: Float64Array }[];
+  /** For each destination tempo: the first source tempo of the run of sources, and their log transition probabilities. */
+  preds: { lo: number; logp: Float64Array }[];
 }
 
 function tempoIntervals(fps: number, minBpm: number, maxBpm: number): Int32Array {
@@ -115,11 +115,13 @@ function stateSpace(beatsPerBar: number, intervals: Int32Array, transitionLambda
     for (let d = 0; d < K; d++) row[d] = row[d]! > 0 ? Math.log(row[d]! / sum) : -Infinity;
     rows.push(row);
   }
+  // Sources of a destination form one run of neighbouring tempi (the cut is on |l'/l - 1|).
   const preds = Array.from({ length: K }, (_, d) => {
-    const src: number[] = [];
-    const logp: number[] = [];
-    for (let s = 0; s < K; s++) if (rows[s]![d]! > -Infinity) (src.push(s), logp.push(rows[s]![d]!));
-    return { src: Int32Array.from(src), logp: Float64Array.from(logp) };
+    let lo = d;
+    let hi = d;
+    while (lo > 0 && rows[lo - 1]![d]! > -Infinity) lo--;
+    while (hi + 1 < K && rows[hi + 1]![d]! > -Infinity) hi++;
+    return { lo, logp: Float64Array.from({ length: hi - lo + 1 }, (_, i) => rows[lo + i]![d]!) };
   });
   return { beatsPerBar, intervals, offset, size, cls, preds };
 }
@@ -166,6 +168,7 @@ function viterbi(space: StateSpace, obs: Observations): Path {
   const back = new Uint8Array(T * K * B);
   const fresh = new Float64Array(K * B);
   const origin = new Int32Array(K);
+  const ends = new Float64Array(K * B);
   const ring = (k: number, p: number, t: number) => {
     const L = B * intervals[k]!;
     return offset[k]! + ((((p - t) % L) + L) % L);
@@ -177,33 +180,38 @@ function viterbi(space: StateSpace, obs: Observations): Path {
     C += logN[t]!;
     const dD = logD[t]! - logN[t]!;
     const dB = logB[t]! - logN[t]!;
-    // Ring origin of every tempo at frame t-1 (slot of position 0).
+    // Ring origin of every tempo at frame t-1 (slot of position 0), and the value of each tempo's last position
+    // of every beat (where a beat start's predecessors sit), laid out per beat index for the loop below.
     for (let k = 0; k < K; k++) {
-      const L = B * intervals[k]!;
+      const ls = intervals[k]!;
+      const L = B * ls;
       let b = -(t - 1) % L;
       if (b < 0) b += L;
       origin[k] = b;
+      const o = offset[k]!;
+      for (let j = 0; j < B; j++) {
+        let slot = b + (j > 0 ? j * ls : L) - 1;
+        if (slot >= L) slot -= L;
+        ends[j * K + k] = S[o + slot]!;
+      }
     }
     // Beat starts first (from frame t-1's values), written after: a start's slot held its own predecessor.
     for (let k = 0; k < K; k++) {
-      const { src, logp } = preds[k]!;
+      const { lo, logp } = preds[k]!;
+      const n = logp.length;
       for (let j = 0; j < B; j++) {
+        const row = j * K + lo;
         let best = -Infinity;
-        let arg = k;
-        for (let i = 0; i < src.length; i++) {
-          const ks = src[i]!;
-          const ls = intervals[ks]!;
-          const L = B * ls;
-          let slot = origin[ks]! + (j > 0 ? j * ls : L) - 1;
-          if (slot >= L) slot -= L;
-          const v = S[offset[ks]! + slot]! + logp[i]!;
+        let arg = 0;
+        for (let i = 0; i < n; i++) {
+          const v = ends[row + i]! + logp[i]!;
           if (v > best) {
             best = v;
-            arg = ks;
+            arg = i;
           }
         }
         fresh[k * B + j] = best;
-        back[(t * K + k) * B + j] = arg;
+        back[(t * K + k) * B + j] = lo + arg;
       }
     }
     for (let k = 0; k < K; k++) {
@@ -250,6 +258,16 @@ function viterbi(space: StateSpace, obs: Observations): Path {
   frames.reverse();
   beatIndex.reverse();
   return { logProb: S[bestSlot]! + C, frames, beatIndex };
+}
+
+/** The intervals between the 5th and 95th percentile of the beat path's intervals, widened by 15 % each way. */
+export function tempiInUse(beatFrames: number[], intervals: Int32Array): Int32Array {
+  const iois = beatFrames.slice(1).map((f, i) => f - beatFrames[i]!).sort((a, b) => a - b);
+  if (iois.length < 4) return intervals;
+  const lo = Math.floor(iois[Math.floor(0.05 * (iois.length - 1))]! / 1.15) - 1;
+  const hi = Math.ceil(iois[Math.ceil(0.95 * (iois.length - 1))]! * 1.15) + 1;
+  const kept = intervals.filter((l) => l >= lo && l <= hi);
+  return kept.length ? kept : intervals;
 }
 
 /** Rank meters by how strongly the downbeat activation prefers one beat phase over the others. */
@@ -315,11 +333,13 @@ export function decodeBarPointer(beat: ArrayLike<number>, downbeat: ArrayLike<nu
   const meters = o.meters.filter((m) => Number.isInteger(m) && m >= 1 && m <= 12);
   const ranked = rankMeters(beatPath.frames.map((f) => f + first), downbeat, meters).slice(0, Math.max(1, o.meterCandidates));
 
-  // 2. The full bar pointer for the best-ranked meters.
+  // 2. The full bar pointer for the best-ranked meters, over the tempi the beats actually use (+-15 %): a steady
+  // song needs a handful of tempi instead of all 36, a song with tempo changes gets the range it spans.
   const obs = observations(downbeat, beatOnly, first, last, o.observationLambda, o.blocked);
+  const used = tempiInUse(beatPath.frames, intervals);
   let best: { meter: number; path: Path } | null = null;
   for (const meter of ranked) {
-    const path = viterbi(stateSpace(meter, intervals, o.transitionLambda, o.observationLambda), obs);
+    const path = viterbi(stateSpace(meter, used, o.transitionLambda, o.observationLambda), obs);
     if (!best || path.logProb > best.path.logProb) best = { meter, path };
   }
   if (!best) return empty;
