@@ -303,9 +303,12 @@ export default async function beatsBench(): Promise<void> {
 
   // Peak RSS of a fresh process analysing a 60-minute file (streamed: should not grow with length).
   const hour = await longFile(clips, 60, 'sixty-minutes.flac', ['-c:a', 'flac']);
-  const child = await run(process.execPath, ['--import', 'tsx', path.join(path.dirname(new URL(import.meta.url).pathname), 'beats-rss-child.ts'), hour, cacheDir], { maxBuffer: 1 << 20 });
-  const report = JSON.parse(child.stdout.trim().split('\n').pop()!) as { peakRssMb: number; seconds: number; durationSec: number };
-  bench('beats.peak_rss_60min', report.peakRssMb, 'MB');
-  bench('beats.seconds_60min', report.seconds, 's');
+  for (const tracker of netAvailable ? (['dp', 'net'] as const) : (['dp'] as const)) {
+    const child = await run(process.execPath, ['--import', 'tsx', path.join(path.dirname(new URL(import.meta.url).pathname), 'beats-rss-child.ts'), hour, cacheDir, tracker], { maxBuffer: 1 << 20 });
+    const report = JSON.parse(child.stdout.trim().split('\n').pop()!) as { peakRssMb: number; seconds: number; durationSec: number };
+    const suffix = tracker === 'dp' ? '' : `_${tracker}`;
+    bench(`beats.peak_rss_60min${suffix}`, report.peakRssMb, 'MB');
+    bench(`beats.seconds_60min${suffix}`, report.seconds, 's');
+  }
   fs.rmSync(cacheDir, { recursive: true, force: true });
 }
