@@ -135,6 +135,18 @@ test('photo + new song by picker, beat edits, two segments in the monitor, 4x 9:
     await page.mouse.click(box.x + box.width * fraction, box.y + box.height / 2);
     await expect.poll(lag).toBeLessThanOrEqual(1 / FPS);
   }
+  // Zooming keeps the playhead where it is on screen (it used to zoom about the view's centre).
+  const playheadX = () =>
+    page.evaluate(() => {
+      const c = document.querySelector('[data-testid="timeline-canvas"]') as HTMLCanvasElement;
+      const t = Number((document.querySelector('[data-testid="timeline-host"]') as HTMLElement).dataset.playhead);
+      return (t - Number(c.dataset.startSec)) * Number(c.dataset.pxPerSec);
+    });
+  const x0 = await playheadX();
+  await page.keyboard.press('=');
+  await page.keyboard.press('=');
+  await expect.poll(() => page.getByTestId('timeline-canvas').evaluate((c: HTMLCanvasElement) => Number(c.dataset.pxPerSec))).toBeGreaterThan(100);
+  expect(Math.abs((await playheadX()) - x0)).toBeLessThan(4);
   const before = await clockSec(page);
   await page.getByTestId('monitor-frame-forward').click();
   await expect.poll(() => clockSec(page)).toBeGreaterThan(before);

@@ -80,3 +80,35 @@ describe('ruler labels', () => {
     expect(formatClock(12.5, 2.5)).toBe('0:12.5');
   });
 });
+
+describe('zoom', () => {
+  it('zoom-out stops exactly where a 30 s song fits the view, and zoom-to-fit goes there', async () => {
+    const { zoomOut } = await import('../../../renderer/src/features/timeline/actions/zoom-out');
+    const { zoomFit, fitPxPerSec } = await import('../../../renderer/src/features/timeline/actions/zoom-fit');
+    const { playerController } = await import('../../../renderer/src/features/timeline/player-controller');
+    const asked: number[] = [];
+    // The player is the waveform in the browser; here it records the zoom it is asked for and reports it back.
+    const detach = playerController.attach({
+      playPause: () => undefined, seek: () => undefined, reveal: () => undefined, currentTime: () => 0, isPlaying: () => false,
+      focusMarkers: () => undefined, scrollToSec: () => undefined, metronomeClicks: () => 0,
+      zoomTo: (px) => {
+        asked.push(px);
+        timelineStore.update({ pxPerSec: px, viewWidthSec: 1200 / px });
+      },
+    });
+    try {
+      timelineStore.update({ analysis: { status: 'ready', analysis: { durationSec: 30 } as never }, pxPerSec: 60, viewWidthSec: 20 });
+      expect(fitPxPerSec()).toBeCloseTo(40, 9);
+      const ctx = { studio: {} as never, store: projectStore };
+      void zoomOut.run(ctx);
+      void zoomOut.run(ctx);
+      expect(asked).toEqual([40, 40]);
+      expect(timelineStore.getState().viewWidthSec).toBeCloseTo(30, 9);
+      timelineStore.update({ pxPerSec: 300, viewWidthSec: 4 });
+      void zoomFit.run(ctx);
+      expect(asked[2]).toBeCloseTo(40, 9);
+    } finally {
+      detach();
+    }
+  });
+});
