@@ -7,6 +7,8 @@ export const InferenceErrorCodes = {
   fileSize: 'PACK_FILE_SIZE',
   checksum: 'PACK_CHECKSUM',
   graphCorrupt: 'PACK_GRAPH_CORRUPT',
+  graphTooLarge: 'PACK_GRAPH_TOO_LARGE',
+  fileTooLarge: 'PACK_FILE_TOO_LARGE',
   graphMismatch: 'PACK_GRAPH_MISMATCH',
   tokenizer: 'PACK_TOKENIZER_INVALID',
   unsupported: 'PACK_UNSUPPORTED',

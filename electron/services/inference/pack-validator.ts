@@ -14,11 +14,17 @@ import { describeManifestIssues, GRAPH_NAMES, Manifest, MANIFEST_FILE, type Grap
 import { InferenceErrorCodes as E } from './pack-errors';
 import { ONNX_ELEM_TYPES, OnnxParseError, readGraphSignature } from './onnx-graph-signature';
 import { parseMerges, parseVocab, TokenizerError, START_OF_TEXT, END_OF_TEXT } from './clip-tokenizer';
+import { readRegularFile, readRegularText } from '../util/safe-open';
 
 /** A manifest is small; anything bigger is not one (and would be slow to parse). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-/** Graph protobufs are read whole to check their signature; external data is hashed but not parsed. */
-export const MAX_GRAPH_PROTO_BYTES = 2 * 1024 ** 3;
+/**
+ * Graph protobufs are read whole to check their signature; external data is hashed but not parsed. Node reads
+ * at most 2 GiB - 1 bytes into one buffer (and protobuf caps a message at 2 GiB), so 2^31 bytes is already over.
+ */
+export const MAX_GRAPH_PROTO_BYTES = 2 * 1024 ** 3 - 1;
+/** vocab.json and merges.txt are parsed whole; CLIP's are ~2 MB and ~0.5 MB. */
+export const MAX_TOKENIZER_FILE_BYTES = 64 * 1024 * 1024;
 const HASH_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export interface ValidPack {
@@ -33,6 +39,9 @@ export interface ValidPack {
 }
 
 type Check = PackValidation['checks'][number];
+
+/** Pack files are read through the safe opener (inside the pack, regular, size-limited) with the pack's codes. */
+const packFileCodes = { notFound: E.fileMissing, notAFile: E.fileMissing, outsideRoot: E.pathUnsafe, tooLarge: E.fileTooLarge, unreadable: E.fileMissing, empty: E.fileMissing };
 
 const isInside = (root: string, p: string) => p === root || p.startsWith(root + path.sep);
 
@@ -179,7 +188,7 @@ async function validateSteps(dirIn: string, pass: (name: string, detail: string)
   if (manifestPath.stat.size > MAX_MANIFEST_BYTES) throw new StudioError(E.manifestInvalid, `manifest.json is ${manifestPath.stat.size} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}.`);
   let raw: unknown;
   try {
-    raw = JSON.parse(await fs.promises.readFile(manifestPath.file, 'utf8'));
+    raw = JSON.parse((await readRegularText(manifestPath.file, { root: dir, maxBytes: MAX_MANIFEST_BYTES, codes: packFileCodes })).text);
   } catch (error) {
     throw new StudioError(E.manifestInvalid, `manifest.json is not valid JSON (${error instanceof Error ? error.message.slice(0, 200) : 'parse error'}).`);
   }
@@ -223,9 +232,21 @@ async function validateSteps(dirIn: string, pass: (name: string, detail: string)
   // Files: inside the pack, regular, declared size, sha256.
   let totalBytes = 0;
   const resolved = new Map<string, string>();
+  // Files read whole later are refused from their size now, before anything hashes or reads them.
+  const readWhole = new Map<string, { limit: number; field: string }>([
+    ...GRAPH_NAMES.map((g): [string, { limit: number; field: string }] => [manifest.graphs[g].file, { limit: MAX_GRAPH_PROTO_BYTES, field: `graphs.${g}` }]),
+    [manifest.tokenizer.vocab, { limit: MAX_TOKENIZER_FILE_BYTES, field: 'tokenizer.vocab' }],
+    [manifest.tokenizer.merges, { limit: MAX_TOKENIZER_FILE_BYTES, field: 'tokenizer.merges' }],
+  ]);
   for (const [rel, entry] of Object.entries(manifest.files)) {
     options.signal?.throwIfAborted();
     const { file, stat } = await resolveInside(rel, `files["${rel}"]`);
+    const whole = readWhole.get(rel);
+    if (whole && Math.max(stat.size, entry.bytes) > whole.limit) {
+      const size = Math.max(stat.size, entry.bytes);
+      if (whole.field.startsWith('graphs.')) throw new StudioError(E.graphTooLarge, `${whole.field}: ${rel} is ${size} bytes; a graph file must be under 2 GiB (${MAX_GRAPH_PROTO_BYTES + 1} bytes): larger weights must be ONNX external data.`);
+      throw new StudioError(E.fileTooLarge, `${whole.field}: ${rel} is ${size} bytes; at most ${MAX_TOKENIZER_FILE_BYTES} are read.`);
+    }
     if (stat.size !== entry.bytes) throw new StudioError(E.fileSize, `files["${rel}"]: ${rel} is ${stat.size} bytes, the manifest says ${entry.bytes}.`);
     if (!options.skipHashes) {
       const digest = await sha256Of(file, stat, options.signal);
@@ -242,10 +263,10 @@ async function validateSteps(dirIn: string, pass: (name: string, detail: string)
     const spec = manifest.graphs[g];
     const file = resolved.get(spec.file)!;
     const size = manifest.files[spec.file]!.bytes;
-    if (size > MAX_GRAPH_PROTO_BYTES) throw new StudioError(E.graphCorrupt, `graphs.${g}: ${spec.file} is over 2 GB; weights that large must be ONNX external data.`);
+    if (size > MAX_GRAPH_PROTO_BYTES) throw new StudioError(E.graphTooLarge, `graphs.${g}: ${spec.file} is ${size} bytes; a graph file must be under 2 GiB: larger weights must be ONNX external data.`);
     let signature;
     try {
-      signature = readGraphSignature(await fs.promises.readFile(file));
+      signature = readGraphSignature((await readRegularFile(file, { root: dir, maxBytes: MAX_GRAPH_PROTO_BYTES, codes: { ...packFileCodes, tooLarge: E.graphTooLarge } })).bytes);
     } catch (error) {
       if (error instanceof OnnxParseError) throw new StudioError(E.graphCorrupt, `graphs.${g}: ${spec.file} is not a valid ONNX model (${error.message}).`);
       throw error;
@@ -266,14 +287,16 @@ async function validateSteps(dirIn: string, pass: (name: string, detail: string)
   let vocabText: string;
   let mergesText: string;
   try {
-    vocabText = await fs.promises.readFile(resolved.get(manifest.tokenizer.vocab)!, 'utf8');
-    mergesText = await fs.promises.readFile(resolved.get(manifest.tokenizer.merges)!, 'utf8');
+    vocabText = (await readRegularText(resolved.get(manifest.tokenizer.vocab)!, { root: dir, maxBytes: MAX_TOKENIZER_FILE_BYTES, codes: packFileCodes })).text;
+    mergesText = (await readRegularText(resolved.get(manifest.tokenizer.merges)!, { root: dir, maxBytes: MAX_TOKENIZER_FILE_BYTES, codes: packFileCodes })).text;
     const vocab = parseVocab(vocabText);
     parseMerges(mergesText);
     const t = manifest.tokenizer;
     if (vocab.get(START_OF_TEXT) !== t.bosTokenId) throw new TokenizerError(`tokenizer.bosTokenId is ${t.bosTokenId} but vocab maps ${START_OF_TEXT} to ${vocab.get(START_OF_TEXT)}`);
     if (vocab.get(END_OF_TEXT) !== t.eosTokenId) throw new TokenizerError(`tokenizer.eosTokenId is ${t.eosTokenId} but vocab maps ${END_OF_TEXT} to ${vocab.get(END_OF_TEXT)}`);
-    const maxId = Math.max(...vocab.values());
+    // A loop, not Math.max(...values): a 300,000-entry vocab would overflow the call stack as arguments.
+    let maxId = -1;
+    for (const id of vocab.values()) if (id > maxId) maxId = id;
     if (maxId >= t.vocabSize || t.padTokenId >= t.vocabSize) throw new TokenizerError(`tokenizer.vocabSize ${t.vocabSize} is smaller than the ids in use (max ${Math.max(maxId, t.padTokenId)})`);
   } catch (error) {
     if (error instanceof TokenizerError) throw new StudioError(E.tokenizer, `tokenizer: ${error.message}.`);
