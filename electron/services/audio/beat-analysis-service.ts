@@ -15,6 +15,7 @@ import { trackBeats } from './track-beats';
 import type { PeakLevel } from './waveform-peaks';
 import { probeMedia } from '../media/index';
 import { checkRegularFile } from '../util/safe-open';
+import { boundBeatsPerSecond } from './beat-plausibility';
 
 /** Peak levels with at most this many pairs travel inside `beats.analyse`; finer ones via `beats.peaks`. */
 export const OVERVIEW_MAX_PEAKS = 16_384;
@@ -84,7 +85,9 @@ export class BeatAnalysisService {
       resolved,
       onProgress: (decodedSec, durationSec) => onProgress?.(durationSec ? 0.02 + 0.93 * Math.min(1, decodedSec / durationSec) : null, `Decoded ${decodedSec.toFixed(0)} s`),
     });
-    const { features, track } = run;
+    const { features } = run;
+    // No tracker may return more beats than the audio can hold at its tempo (beat-plausibility).
+    const track = boundBeatsPerSecond(run.track, features.durationSec);
     if (signal?.aborted) throw new StudioError(ErrorCodes.cancelled, 'Cancelled.');
     if (features.sampleCount === 0) throw new StudioError(AudioErrorCodes.noAudioStream, `${abs} contains no audio samples.`);
     onProgress?.(0.96, 'Tracking beats');
