@@ -85,7 +85,23 @@ def example_inputs(model: MuseDance, tokenizer, seed=0):
                 timestep=torch.tensor([501.0]), unet_latents=torch.randn(2, K, C, h, w, generator=g))
 
 
-def _export(module, args, path, input_names, output_names, reuse_from=None):
+def onnx_export(module, args, path, input_names, output_names, shape_inference=True):
+    """torch.onnx.export; `shape_inference=False` skips torch's per-node ONNX shape inference, which in torch 1.13
+    costs O(nodes x graph inputs) and took most of a UNet export's minutes here (every parameter is a graph input
+    while it runs). The traced graph carries every value's static shape anyway; pack_build's golden check
+    (tests/test_published_imports.py) runs such graphs in ONNX Runtime against PyTorch."""
+    import inspect
+
+    private = getattr(torch.onnx.utils, "_export", None)
+    if not shape_inference and private is not None and "onnx_shape_inference" in inspect.signature(private).parameters:
+        private(module, args, path, opset_version=OPSET, input_names=input_names, output_names=output_names,
+                do_constant_folding=True, onnx_shape_inference=False)
+    else:
+        torch.onnx.export(module, args, path, opset_version=OPSET, input_names=input_names,
+                          output_names=output_names, do_constant_folding=True)
+
+
+def _export(module, args, path, input_names, output_names, reuse_from=None, shape_inference=True):
     """Export one graph to `path`; returns the external-data file name (graphs over EXTERNAL_DATA_BYTES) or None.
     torch writes graphs over 2 GB as one file per tensor: it exports into a scratch folder, and save_graph
     gathers the tensors into the one `<graph>.onnx.data` PACK.md names, streaming (never the whole graph in memory)."""
@@ -101,8 +117,7 @@ def _export(module, args, path, input_names, output_names, reuse_from=None):
     try:
         exported = os.path.join(scratch, os.path.basename(path))
         with torch.no_grad():   # which would switch the whole model to training (dropout on) for the golden run
-            torch.onnx.export(module, args, exported, opset_version=OPSET, input_names=input_names,
-                              output_names=output_names, do_constant_folding=True)
+            onnx_export(module, args, exported, input_names, output_names, shape_inference)
         return save_graph(exported, path)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

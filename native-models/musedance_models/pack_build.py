@@ -4,7 +4,8 @@ the Training panel) and shows its JSON-lines progress; a cancelled build (SIGTER
 
     /usr/bin/python3 -m musedance_models.pack_build --sd15 DIR [--ast DIR] [--animate-anyone DIR]
         [--motion-module FILE] [--height 256] [--width 256] [--frames 4] --out PACK_DIR [--name NAME]
-        [--reference-guide on|off] [--temporal-window N|none] [--beat-window N|none] [--estimate-only]
+        [--reference-guide on|off] [--temporal-window N|none] [--beat-window N|none] [--golden] [--threads N]
+        [--estimate-only]
 
 stdout carries only JSON lines (one object each, flushed), in the worker protocol's style (PROTOCOL.md):
   {"type":"sources", "sd15":{path, found:[...]}, ...}          what was found in each folder
@@ -41,6 +42,7 @@ from .weights_import.importer import (COMPONENTS, Sources, build_component, chec
 from .weights_import.tensor_sources import WeightsImportError
 
 # share of the build's time each component takes (UNet and ReferenceNet dominate)
+FAST_GRAPHS = ("reference_net", "unet")   # exported without torch's per-node shape inference (checked by golden)
 WORK = {"text_encoder": 0.05, "audio_encoder": 0.05, "vae": 0.1, "reference_net": 0.3, "unet": 0.5}
 
 
@@ -126,9 +128,14 @@ class PackBuilder:
     """The build, one component at a time. `check()` raises Cancelled when a stop was asked for."""
 
     def __init__(self, sources: Sources, cfg: MuseDanceConfig, out_dir: str, name: str, events: Events,
-                 check=lambda: None, log=lambda m: print(m, file=sys.stderr, flush=True)):
+                 check=lambda: None, log=lambda m: print(m, file=sys.stderr, flush=True), golden: bool = False,
+                 shape_inference: bool = False):
         self.sources, self.cfg, self.out_dir, self.name = sources, cfg, os.path.abspath(out_dir), name
         self.events, self.check, self.log = events, check, log
+        # golden: every graph's example inputs and PyTorch outputs (PACK.md "Golden vectors", without the sampling
+        # run), so check_pack.ts compares ONNX Runtime with PyTorch; costs one extra UNet forward
+        self.golden = {} if golden else None
+        self.shape_inference = shape_inference
         self.done_fraction = 0.0
 
     def progress(self, stage, component, message, step=0.0):
@@ -222,7 +229,11 @@ class PackBuilder:
         text2, mus2, beats2, mot2 = cfg_rows(values["text_cond"], values["text_uncond"], values["music"], ex["beats"],
                                              motion)
         latents = ex["unet_latents"]
-        noise_pred = torch.empty(latents.shape)   # shape only: the export traces the one UNet run
+        if self.golden is not None:
+            with torch.no_grad():
+                noise_pred = module(latents, ex["timestep"], text2, feats, mus2, beats2, mot2)
+        else:
+            noise_pred = torch.empty(latents.shape)   # shape only: the export traces the one UNet run
         names = [f"ref_feat_{i}" for i in range(len(feats))]
         return [("unet", (UNetGraph(module, len(feats)), (latents, ex["timestep"], text2, mus2, beats2, mot2, *feats),
                           ["latents", "timestep", "text_embeds", "music_tokens", "beat_onehot", "motion_latents"] + names,
@@ -231,12 +242,18 @@ class PackBuilder:
     def _export_graph(self, gname, tmp, module, args, in_names, out_names, outs):
         started = time.time()
         path = os.path.join(tmp, f"{gname}.onnx")
-        ext = _export(module, args, path, in_names, out_names)
+        # torch's per-node ONNX shape inference is what makes the two big graphs' export take minutes (export.onnx_export);
+        # the small graphs need it (without it the VAE's padding exports as an invalid ConcatFromSequence)
+        fast = gname in FAST_GRAPHS and not self.shape_inference
+        ext = _export(module, args, path, in_names, out_names, shape_inference=not fast)
         spec = {"file": f"{gname}.onnx", "sha256": sha256_file(path), "opset": OPSET,
                 "inputs": [_tensor_spec(n, a) for n, a in zip(in_names, args)],
                 "outputs": [_tensor_spec(n, o) for n, o in zip(out_names, outs)]}
         if ext:
             spec["externalData"] = ext
+        if self.golden is not None:
+            for n, t in list(zip(in_names, args)) + list(zip(out_names, outs)):
+                self.golden[f"{gname}.{n}"] = t.detach().clone()
         self.log(f"exported {gname} in {time.time() - started:.1f} s{' (external data)' if ext else ''}")
         return spec
 
@@ -252,6 +269,18 @@ class PackBuilder:
                   "crossAttentionNote": CROSS_ATTENTION_NOTE if self.sources.animate_anyone else None}
         with open(os.path.join(tmp, "import_report.json"), "w") as f:
             json.dump(report, f, indent=1)
+        golden = None
+        if self.golden is not None:
+            from .export import GOLDEN_PROMPTS, write_bin
+            gdir = os.path.join(tmp, "golden")
+            os.makedirs(gdir)
+            index = {"version": 1, "tensors": {}, "tokenizer": [{"text": p, "ids": tokenizer.encode(p)} for p in GOLDEN_PROMPTS],
+                     "sampling": {}, "tolerances": {"default": {"maxAbs": 1e-3}}}
+            for n, t in self.golden.items():
+                write_bin(gdir, index, n, t)
+            with open(os.path.join(gdir, "index.json"), "w") as f:
+                json.dump(index, f, indent=1)
+            golden = {"index": "golden/index.json"}
         payload = {"format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION, "config": self.cfg.to_dict(),
                    "state_dicts": weights, "source": "pack_build",
                    "fresh": {k: r.fresh for k, r in reports.items()}}
@@ -271,7 +300,7 @@ class PackBuilder:
         extra = {"memory": memory, "importReport": {"file": "import_report.json", "components": summary,
                                                      "unusedFiles": report["unusedFiles"]}}
         ck = {"stage": None, "step": 0, "spec": {"source": "pack_build"}}
-        manifest = build_manifest(self.name, self.cfg, graphs, tokenizer, files, ck, None, extra)
+        manifest = build_manifest(self.name, self.cfg, graphs, tokenizer, files, ck, golden, extra)
         manifest["description"] = ("MuseDance pack built from pretrained weights by native-models pack_build "
                                    "(see import_report.json for what was loaded, ignored and freshly initialised)")
         path = os.path.join(tmp, "manifest.json")
@@ -323,6 +352,7 @@ def main(argv=None) -> int:
     ap.add_argument("--temporal-window", default="default", help="N or none (default: the sd15 config's)")
     ap.add_argument("--beat-window", default="default", help="N or none (default: the sd15 config's)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    ap.add_argument("--golden", action="store_true", help="also write golden vectors (one more UNet forward)")
     ap.add_argument("--estimate-only", action="store_true", help="print the estimate and stop (reads headers only)")
     a = ap.parse_args(argv)
     events = Events()
@@ -354,7 +384,7 @@ def main(argv=None) -> int:
                         peakRssBytes=peak_rss_bytes())
             return 0
         name = a.name or os.path.basename(os.path.abspath(a.out).rstrip(os.sep))
-        result = PackBuilder(sources, cfg, a.out, name, events).build()
+        result = PackBuilder(sources, cfg, a.out, name, events, golden=a.golden).build()
         manifest = json.load(open(result["manifestPath"]))
         events.emit("done", packDir=os.path.abspath(a.out), manifestPath=result["manifestPath"],
                     bytes=manifest["sizes"]["totalBytes"], seconds=round(time.time() - started, 2),

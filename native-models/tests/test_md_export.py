@@ -86,3 +86,12 @@ def test_committed_tiny_pack_is_valid_and_reproduces_its_golden_vectors():
 
 # The golden sampling run of the committed pack in Node (the studio's TypeScript DDIM) is checked by
 # test/integration/inference/golden-vectors.test.ts.
+
+
+def test_export_creates_missing_parent_folders_and_records_sizes(md_chain, pack, tmp_path):
+    out = tmp_path / "not" / "yet" / "there"   # the worker's export (pack export --run) into a new folder
+    export_pack(md_chain["stage2"], str(out), name="nested", golden=False, log=lambda m: None, reuse_graphs_from=pack)
+    manifest = json.load(open(out / "manifest.json"))
+    sizes = manifest["sizes"]
+    assert sizes["totalBytes"] == sum(f["bytes"] for f in manifest["files"].values())
+    assert sizes["graphs"]["unet"] == os.path.getsize(out / "unet.onnx") and sizes["weightsBytes"] > 0

@@ -212,7 +212,7 @@ def built_pack(tmp_path_factory):
     out = root / "packs" / "new" / "mine"    # missing parent folders are created
     p = subprocess.run([sys.executable, "-m", "musedance_models.pack_build", "--sd15", src["sd15"], "--ast", src["ast"],
                         "--motion-module", src["motionModule"], "--height", "64", "--width", "64", "--frames", "4",
-                        "--out", str(out), "--threads", "1"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+                        "--out", str(out), "--threads", "1", "--golden"], capture_output=True, text=True, timeout=600, cwd=ROOT)
     events = [json.loads(line) for line in p.stdout.splitlines()]
     assert p.returncode == 0, (events[-1:], p.stderr[-2000:])
     return str(out), events
