@@ -24,7 +24,7 @@ CORPUS = HERE.parent / 'runs' / 'beatnet' / 'corpus'
 RUN = HERE.parent / 'runs' / 'beatnet' / 'tcn'
 REPO = HERE.parent.parent
 
-SPEC = TrainSpec(corpus=str(CORPUS), run_dir=str(RUN), steps=1400, batch=8, crop_frames=600, lr=2e-3, lr_final=1e-4,
+SPEC = TrainSpec(corpus=str(CORPUS), run_dir=str(RUN), steps=1700, batch=8, crop_frames=600, lr=2e-3, lr_final=1e-4,
                  pos_weight_beat=4.0, pos_weight_downbeat=10.0, gain_db=12.0, eval_every=250, checkpoint_every=100)
 
 

@@ -72,6 +72,9 @@ def plan_clip(index: int, seed: int, library: list[GrooveFile]) -> dict:
     rng = random.Random(seed * 1_000_003 + index)
     split = 'eval' if rng.random() < EVAL_FRACTION else 'train'
     pool = [g for g in library if (g.family in HELD_OUT) == (split == 'eval')]
+    if not pool:  # a library narrowed by --meters may lack one side of the split
+        split = 'train' if split == 'eval' else 'eval'
+        pool = [g for g in library if (g.family in HELD_OUT) == (split == 'eval')]
     groove = rng.choice(pool)
     font = HELD_OUT_SOUNDFONT if split == 'eval' else rng.choice([f for f in SOUNDFONTS if f != HELD_OUT_SOUNDFONT])
     bpm = math.exp(rng.uniform(math.log(BPM_RANGE[0]), math.log(BPM_RANGE[1])))
@@ -261,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument('--out', required=True, type=Path)
     ap.add_argument('--count', type=int, default=480)
     ap.add_argument('--seed', type=int, default=22)
+    ap.add_argument('--first', type=int, default=0, help='index of the first clip (extra material goes after the main build)')
+    ap.add_argument('--meters', type=str, default='', help='only grooves with these beats per bar, e.g. "3,5,2" (more odd meters)')
     ap.add_argument('--keep-midi', action='store_true', help='also keep each clip\'s .mma and .mid')
     args = ap.parse_args(argv)
     for tool in ('mma', 'fluidsynth', 'sox', 'ffmpeg'):
@@ -273,13 +278,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     library = {g.family: g for g in load_library()}
-    plans = [plan_clip(i, args.seed, list(library.values())) for i in range(args.count)]
-    (args.out / 'meta.json').write_text(json.dumps({
-        'version': CORPUS_VERSION, 'seed': args.seed, 'count': args.count, 'sample_rate': SR,
+    pool = list(library.values())
+    if args.meters:
+        wanted = {int(m) for m in args.meters.split(',')}
+        pool = [g for g in pool if g.beats_per_bar in wanted]
+        if not pool:
+            print(f'corpus: no groove has {args.meters} beats per bar', file=sys.stderr)
+            return 2
+    plans = [plan_clip(i, args.seed, pool) for i in range(args.first, args.first + args.count)]
+    meta_path = args.out / 'meta.json'
+    old = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    meta_path.write_text(json.dumps({
+        'version': CORPUS_VERSION, 'seed': args.seed, 'sample_rate': SR,
+        'builds': old.get('builds', []) + [{'first': args.first, 'count': args.count, 'meters': args.meters or 'all'}],
         'held_out_grooves': list(HELD_OUT), 'held_out_soundfont': HELD_OUT_SOUNDFONT,
         'soundfonts': {k: [v[0], v[1]] for k, v in SOUNDFONTS.items()},
-        'eval_clips': [f'clip{p["index"]:05d}' for p in plans if p['split'] == 'eval'],
-        'rule': 'eval clips use only held-out groove files and the held-out soundfont; train clips use neither'}, indent=1))
+        'eval_clips': sorted(set(old.get('eval_clips', [])) | {f'clip{p["index"]:05d}' for p in plans if p['split'] == 'eval'}),
+        'rule': 'eval clips use only held-out groove files and the held-out soundfont; train clips use neither',
+        'note': 'eval_clips lists planned clips; a clip exists when its json does'}, indent=1))
     started = time.time()
     done = 0
     for plan in plans:

@@ -100,6 +100,7 @@ def export_shipped(run: Path, corpus: Path, repo: Path) -> dict:
         'features': {k: params[k] for k in ('sampleRate', 'fftSize', 'hopSamples', 'melBands', 'floorDb', 'offsetDb', 'scaleDb', 'version')},
         'model': {'kind': 'TCN', **model.cfg.to_dict(), 'parameters': parameter_count(model)},
         'training': {'recipe': 'native-models/recipes/beat_net.py', 'steps': state_step,
+                     'train_clips_sampled': max((r['train_clips'] for r in log if r['event'] == 'train'), default=None),
                      'last_eval': evals[-1] if evals else None},
         'corpus': _corpus_summary(corpus),
     }
