@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MediaRoots } from '../../electron/services/media-roots';
 import { ProjectService } from '../../electron/services/projects/project-service';
-import { serializeProject } from '../../electron/services/projects/project-store';
+import { serializeProject } from '../../electron/services/projects/project-file';
 import { crashState } from '../integration/projects/crash-states';
 import { runCrashTest } from '../integration/projects/crash-harness';
 import { bench } from './report';

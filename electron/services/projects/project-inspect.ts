@@ -12,7 +12,7 @@ import { parseJsonSafely } from '../../shared/safe-json';
 import { readTextLimited } from '../util/atomic-file';
 import { peekLock } from './project-lock';
 import { autosaveFile, BACKUP_DIR, MAX_PROJECT_FILE_BYTES, projectFile } from './project-layout';
-import { listBackupFiles, readProjectFile } from './project-store';
+import { listBackupFiles, readProjectFile } from './project-file';
 
 /** At most this many backups are read for one report (the rolling window plus set-aside originals). */
 const MAX_BACKUPS_INSPECTED = 24;

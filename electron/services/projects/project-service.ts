@@ -15,7 +15,7 @@ import { isInside } from '../media-roots';
 import { isTempFileOf } from '../util/atomic-file';
 import { acquireProjectLock, newInstanceId, type HeldLock } from './project-lock';
 import { AUTOSAVE_FILE, autosaveFile, backupDir, CONTENT_DIRS, LOCK_FILE, PROJECT_FILE, projectFile, resolveInsideProject } from './project-layout';
-import { backupName, backupSeq, keepAsBackup, listBackupFiles, pruneBackups, readProjectFile, writeProjectFile } from './project-store';
+import { backupName, backupSeq, keepAsBackup, listBackupFiles, pruneBackups, readProjectFile, writeProjectFile } from './project-file';
 import { RecentProjects } from './recent-projects';
 import { copyProjectContent } from './copy-content';
 

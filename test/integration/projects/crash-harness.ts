@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { MediaRoots } from '../../../electron/services/media-roots';
 import { ProjectService } from '../../../electron/services/projects/project-service';
 import { autosaveFile } from '../../../electron/services/projects/project-layout';
-import { listBackupFiles, readProjectFile } from '../../../electron/services/projects/project-store';
+import { listBackupFiles, readProjectFile } from '../../../electron/services/projects/project-file';
 import { backupDir } from '../../../electron/services/projects/project-layout';
 import { crashState, crashStateIndex, sameContent } from './crash-states';
 
