@@ -79,6 +79,41 @@ describe('no command blocks on a FIFO (items 1, 2)', () => {
   }, 90_000);
 });
 
+describe('no command answers INTERNAL for any input file', () => {
+  it('random bytes, empty files, folders, symlink loops and devices get named errors from every file-reading command', async () => {
+    const dir = await newProject('internal-project');
+    const kinds: Record<string, (file: string) => void> = {
+      random: (f) => fs.writeFileSync(f, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919 + 13) % 256))),
+      empty: (f) => fs.writeFileSync(f, ''),
+      folder: (f) => fs.mkdirSync(f),
+      loop: (f) => (fs.symlinkSync(`${path.basename(f)}.b`, f), fs.symlinkSync(path.basename(f), `${f}.b`)),
+      device: (f) => fs.symlinkSync('/dev/zero', f),
+    };
+    for (const [kind, make] of Object.entries(kinds)) {
+      // The name matters only where content is read (format detection by extension): random bytes try two.
+      for (const ext of kind === 'random' ? ['png', 'fcpxml'] : ['wav']) {
+        const file = path.join(root(), `${kind}-input.${ext}`);
+        make(file);
+        const runs = [
+          ['probe', file],
+          ['cues', 'read', file],
+          ['markers', 'import', dir, file],
+          ['settings', file],
+          ['beats', file],
+          ['import', 'image', dir, file, '--size', '64x64'],
+          ['import', 'song', dir, file],
+          ['export', path.join(root(), 'no-frames'), '--fps', '12', '--out', path.join(root(), 'x.mp4'), '--settings', file],
+        ];
+        for (const argv of runs) {
+          const r = await cli([...argv, '--json']);
+          expect(r.code, `${argv.join(' ')}`).toBe(1);
+          expect(JSON.parse(r.out).error.code, `${argv.join(' ')}: ${r.out}`).not.toBe('INTERNAL');
+        }
+      }
+    }
+  }, 120_000);
+});
+
 describe('nothing outside the project is followed or quoted (items 6, 7)', () => {
   it('markers export does not take the duration of a song that is a symlink out of the project', async () => {
     const outside = path.join(root(), 'outside-30s.wav');
