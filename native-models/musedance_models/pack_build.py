@@ -337,6 +337,19 @@ def classify(err: BaseException):
     return "EXPORT_FAILED", f"{type(err).__name__}: {text[:500]}"
 
 
+def _cancel_on_stdin_eof():
+    """The studio runs the build in its own process group and keeps our stdin open without writing: EOF means the
+    studio is gone (however it died), so cancel as on SIGTERM instead of building on as an orphan."""
+    import threading
+
+    def watch():   # os.read on the fd: a daemon thread inside sys.stdin's buffered reader aborts at interpreter exit
+        while os.read(0, 65536):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stdin-eof", daemon=True).start()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m musedance_models.pack_build", description=__doc__.split("\n")[0])
     ap.add_argument("--sd15", required=True, help="diffusers-format Stable Diffusion 1.5 folder")
@@ -354,6 +367,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--golden", action="store_true", help="also write golden vectors (one more UNet forward)")
     ap.add_argument("--estimate-only", action="store_true", help="print the estimate and stop (reads headers only)")
+    ap.add_argument("--exit-on-stdin-eof", action="store_true",
+                    help="cancel when stdin closes (the studio keeps it open: a dead studio leaves no orphan build)")
     a = ap.parse_args(argv)
     events = Events()
     stop = {"asked": False}
@@ -364,6 +379,8 @@ def main(argv=None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if a.exit_on_stdin_eof:
+        _cancel_on_stdin_eof()
     if a.threads:
         torch.set_num_threads(a.threads)
     started = time.time()

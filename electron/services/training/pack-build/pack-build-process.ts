@@ -84,7 +84,7 @@ export function runPackBuild(options: BuildProcessOptions): Promise<BuildEventOf
     const env = { ...process.env, PYTHONUNBUFFERED: '1', PYTHONPATH: [modelsDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) };
     let proc: ChildProcessWithoutNullStreams;
     try {
-      proc = child = spawn(pythonPath, ['-u', '-m', 'musedance_models.pack_build', ...args], { cwd: modelsDir, env, stdio: 'pipe', detached: process.platform !== 'win32', windowsHide: true });
+      proc = child = spawn(pythonPath, ['-u', '-m', 'musedance_models.pack_build', ...args, '--exit-on-stdin-eof'], { cwd: modelsDir, env, stdio: 'pipe', detached: process.platform !== 'win32', windowsHide: true });
     } catch (error) {
       return settle(new StudioError(PackBuildErrorCodes.python, `Cannot start ${pythonPath}: ${(error as Error).message}`));
     }

@@ -72,7 +72,8 @@ class PackBuildStore extends Observable<PackBuildState> {
     const given = Object.fromEntries(Object.entries(s).filter(([, v]) => v.trim() && isAbsolute(v.trim())).map(([k, v]) => [k, v.trim()]));
     if (Object.keys(given).length === 0) return this.patch({ probes: {} });
     const r = await studio.verbs.pack.probeSources({ sources: given });
-    if (!r.ok) return;
+    // A reply for fields the user has changed since is stale.
+    if (!r.ok || this.state.sources !== s) return;
     this.patch({ probes: Object.fromEntries(r.value.probes.map((p) => [p.kind, p])) });
   }
 
