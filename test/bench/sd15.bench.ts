@@ -59,6 +59,8 @@ export default async function sd15Bench(): Promise<void> {
       builderPeak = built.peakRssBytes ?? 0;
     } else console.log(`# using the pack in ${packDir} (build not timed here)`);
     const m = Manifest.parse(JSON.parse(fs.readFileSync(path.join(packDir, 'manifest.json'), 'utf8')));
+    const c = m.config;
+    if (c.height !== SIZE.height || c.width !== SIZE.width || c.framesPerSegment !== SIZE.frames) console.log(`# note: this pack is ${c.width}x${c.height}, K=${c.framesPerSegment}: the *_256_k4 figures below are at that size`);
     const bytes = Object.values(m.files).reduce((s, f) => s + f.bytes, 0);
     bench('sd15.pack_bytes', bytes, 'bytes');
     if (typeof m.training?.peakRssBytes === 'number') builderPeak = Math.max(builderPeak, m.training.peakRssBytes as number);
