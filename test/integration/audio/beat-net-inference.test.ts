@@ -81,6 +81,7 @@ describe('beat network inference (ONNX Runtime, worker thread)', () => {
     fs.writeFileSync(path.join(dir, 'beat_net.json'), JSON.stringify({ ...shipped, features: { ...shipped.features, melBands: 128 } }));
     expect(() => loadBeatNetModel(dir)).toThrow(/melBands = 128/);
     expect(() => loadBeatNetModel(path.join(dir, 'nope'))).toThrow(/missing/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
