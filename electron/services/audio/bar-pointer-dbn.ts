@@ -131,7 +131,20 @@ interface Observations {
   logs: [Float32Array, Float32Array, Float32Array];
 }
 
-function observations(downbeat: ArrayLike<number>, beat: ArrayLike<number>, first: number, last: number, observationLambda: number, blocked?: Uint8Array): Observations {
+/** How far (frames) a beat's downbeat evidence is looked for around each frame: the two activations need not
+ * peak in the same frame, nor be equally wide. */
+const DOWNBEAT_REACH = 2;
+/** Bounds of "this beat is a downbeat": no single frame may veto a meter outright. */
+const DOWNBEAT_SHARE_MIN = 0.02;
+
+/**
+ * Per-frame log-likelihoods of the three state classes, factorised as P(beat) x P(downbeat | beat): beat regions
+ * are explained by the beat activation (`anyBeat`), and whether that beat is a downbeat by the local downbeat peak
+ * relative to the local beat peak. (Reading the downbeat activation frame by frame instead would punish every
+ * meter for each frame where the downbeat peak is narrower than the beat's, and favour meters with fewer bars.)
+ * `downbeat` null = beats only (every beat start is class 0 and explained by the beat activation).
+ */
+function observations(anyBeat: ArrayLike<number>, downbeat: ArrayLike<number> | null, first: number, last: number, observationLambda: number, blocked?: Uint8Array): Observations {
   const n = last - first + 1;
   const logD = new Float32Array(n);
   const logB = new Float32Array(n);
@@ -139,11 +152,21 @@ function observations(downbeat: ArrayLike<number>, beat: ArrayLike<number>, firs
   for (let i = 0; i < n; i++) {
     const t = first + i;
     if (blocked?.[t]) continue; // silence: no evidence either way (all 0)
-    const d = Math.min(1 - EPS, Math.max(EPS, downbeat[t]!));
-    const b = Math.min(1 - EPS, Math.max(EPS, beat[t]!));
-    logD[i] = Math.log(d);
-    logB[i] = Math.log(b);
-    logN[i] = Math.log(Math.max(EPS, 1 - Math.max(b, d)) / (observationLambda - 1));
+    const b = Math.min(1 - EPS, Math.max(EPS, anyBeat[t]!));
+    logN[i] = Math.log((1 - b) / (observationLambda - 1));
+    if (!downbeat) {
+      logD[i] = logB[i] = Math.log(b);
+      continue;
+    }
+    let peakD = 0;
+    let peakB = EPS;
+    for (let u = Math.max(0, t - DOWNBEAT_REACH); u <= Math.min(anyBeat.length - 1, t + DOWNBEAT_REACH); u++) {
+      peakD = Math.max(peakD, downbeat[u]!);
+      peakB = Math.max(peakB, anyBeat[u]!);
+    }
+    const share = Math.min(1 - DOWNBEAT_SHARE_MIN, Math.max(DOWNBEAT_SHARE_MIN, peakD / peakB));
+    logD[i] = Math.log(b) + Math.log(share);
+    logB[i] = Math.log(b) + Math.log(1 - share);
   }
   return { logs: [logD, logB, logN] };
 }
@@ -311,13 +334,9 @@ function refine(act: ArrayLike<number>, start: number, regionEnd: number, n: num
 export function decodeBarPointer(beat: ArrayLike<number>, downbeat: ArrayLike<number>, options: BarPointerOptions): BarPointerResult {
   const o = { ...DBN_DEFAULTS, ...options };
   const n = Math.min(beat.length, downbeat.length);
-  // Probability of a beat that is not a downbeat (the classes the model separates).
-  const beatOnly = new Float32Array(n);
+  // A downbeat is a beat: the beat evidence is the larger of the two activations.
   const anyBeat = new Float32Array(n);
-  for (let t = 0; t < n; t++) {
-    beatOnly[t] = Math.max(0, beat[t]! - downbeat[t]!);
-    anyBeat[t] = Math.max(beat[t]!, downbeat[t]!);
-  }
+  for (let t = 0; t < n; t++) anyBeat[t] = Math.max(beat[t]!, downbeat[t]!);
   let first = 0;
   let last = n - 1;
   while (first < n && (anyBeat[first]! < o.threshold || o.blocked?.[first])) first++;
@@ -328,14 +347,14 @@ export function decodeBarPointer(beat: ArrayLike<number>, downbeat: ArrayLike<nu
   if (last - first + 1 < 2 * intervals[0]!) return empty;
 
   // 1. Beats alone (one beat per bar: every beat start explained by "any beat").
-  const beatObs = observations(anyBeat, anyBeat, first, last, o.observationLambda, o.blocked);
+  const beatObs = observations(anyBeat, null, first, last, o.observationLambda, o.blocked);
   const beatPath = viterbi(stateSpace(1, intervals, o.transitionLambda, o.observationLambda), beatObs);
   const meters = o.meters.filter((m) => Number.isInteger(m) && m >= 1 && m <= 12);
   const ranked = rankMeters(beatPath.frames.map((f) => f + first), downbeat, meters).slice(0, Math.max(1, o.meterCandidates));
 
   // 2. The full bar pointer for the best-ranked meters, over the tempi the beats actually use (+-15 %): a steady
   // song needs a handful of tempi instead of all 36, a song with tempo changes gets the range it spans.
-  const obs = observations(downbeat, beatOnly, first, last, o.observationLambda, o.blocked);
+  const obs = observations(anyBeat, downbeat, first, last, o.observationLambda, o.blocked);
   const used = tempiInUse(beatPath.frames, intervals);
   let best: { meter: number; path: Path } | null = null;
   for (const meter of ranked) {
