@@ -132,6 +132,12 @@ export class PcmDecodeJob {
         })
         
         .on('error', (error: Error, _stdout: unknown, stderr: unknown) => {
+          // fluent-ffmpeg says "Output stream closed" (and kills ffmpeg) when ffmpeg takes over 20 ms to exit
+          // after closing stdout, as on a busy machine: stdout had ended, every sample was received.
+          if (stdoutEnded && /Output stream closed/.test(error.message)) {
+            finish(null);
+            return;
+          }
           finish(describeFfmpegFailure(this.file, (typeof stderr === 'string' && stderr) || stderrTail, error.message));
         });
       this.command = command;
