@@ -26,6 +26,8 @@ from .pipeline import ReferenceNetGraph, UNetGraph, cfg_rows, decode_frames, ddi
 
 OPSET = 14
 EXTERNAL_DATA_BYTES = 1_500_000_000
+# exported without torch's per-node ONNX shape inference (onnx_export): the golden vectors check them against PyTorch
+FAST_GRAPHS = ("reference_net", "unet")
 GOLDEN_PROMPTS = ["a dancer bounces on every beat", "a star spins on the downbeat", "a box robot sways side to side",
                   "", "A Tree, waving its arms: on every BEAT!!", "a little person grows and shrinks on every beat"]
 GOLDEN_STEPS = 4
@@ -51,7 +53,11 @@ def load_checkpoint_model(path):
     model = MuseDance(cfg)
     model.load_state_dicts(sds)
     model.eval()
-    return model, ck.get("tokenizer_dir"), ck
+    tokenizer_dir = ck.get("tokenizer_dir")
+    beside = os.path.join(os.path.dirname(os.path.abspath(path)), "tokenizer")   # a pack's weights.fp16.pt
+    if not tokenizer_dir and os.path.isfile(os.path.join(beside, "vocab.json")):
+        tokenizer_dir = beside
+    return model, tokenizer_dir, ck
 
 
 def _tensor_spec(name, t):
@@ -225,7 +231,8 @@ def export_pack(checkpoint, out_dir, name="musedance-pack", golden=True, precisi
         for gname, module, args, in_names, out_names, outs in plan:
             log(f"export {gname}")
             path = os.path.join(tmp, f"{gname}.onnx")
-            ext = _export(module, args, path, in_names, out_names, reuse_graphs_from)
+            ext = _export(module, args, path, in_names, out_names, reuse_graphs_from,
+                          shape_inference=gname not in FAST_GRAPHS)
             model.eval()
             graphs[gname] = {"file": f"{gname}.onnx", "sha256": sha256_file(path), "opset": OPSET,
                              "inputs": [_tensor_spec(n, a) for n, a in zip(in_names, args)],

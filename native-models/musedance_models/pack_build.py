@@ -35,14 +35,13 @@ import time
 import torch
 
 from .config import MuseDanceConfig, sd15
-from .export import (OPSET, _export, _tensor_spec, build_manifest, sha256_file)
+from .export import FAST_GRAPHS, OPSET, _export, _tensor_spec, build_manifest, sha256_file
 from .scale.inference_estimate import estimate_inference
 from .weights_import.importer import (COMPONENTS, Sources, build_component, check_tokenizer, import_one, read_config,
                                       target_shapes)
 from .weights_import.tensor_sources import WeightsImportError
 
 # share of the build's time each component takes (UNet and ReferenceNet dominate)
-FAST_GRAPHS = ("reference_net", "unet")   # exported without torch's per-node shape inference (checked by golden)
 WORK = {"text_encoder": 0.05, "audio_encoder": 0.05, "vae": 0.1, "reference_net": 0.3, "unet": 0.5}
 
 
