@@ -5,19 +5,18 @@
  * new worker continues from the newest checkpoint whose hash still matches (at most MAX_AUTO_RESUMES times).
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { StudioError } from '../../shared/result';
 import { TrainingErrorCodes, type LossPoint, type RunEstimate, type RunSample, type RunSpec, type RunState, type RunStatus, type TrainingEvent } from '../../shared/domain/training';
 import type { MediaTools } from '../media/index';
 import { CheckpointLedger, WORKER_CHECKPOINT_FILE } from './checkpoint-ledger';
-import { readPackInfo } from './pack-info';
 import { checkPython } from './python-check';
+import { stageCommand } from './stage-command';
 import { RunLog, SAMPLE_VIDEO, SAMPLES_DIR, stageDir, writeSpec, writeState } from './run-files';
 import { muxSampleVideo } from './sample-video';
 import { prepareSampleInputs, type SampleInputs } from './sample-inputs';
 import { TrainingWorker, type WorkerExit } from './training-worker';
-import type { WorkerCommand, WorkerEvent, WorkerEventOf } from './worker-protocol';
+import type { WorkerEvent, WorkerEventOf } from './worker-protocol';
 
 /** Crash recoveries per run before the supervisor gives up (a worker that dies every time has a real bug). */
 export const MAX_AUTO_RESUMES = 3;
@@ -41,7 +40,6 @@ type Outcome = 'completed' | 'cancelled' | 'interrupted';
 const TERMINAL: RunStatus[] = ['completed', 'cancelled', 'failed', 'interrupted'];
 export const isTerminal = (s: RunStatus) => TERMINAL.includes(s);
 /** CPU threads for PyTorch: all cores but one (kept for the studio, ffmpeg and the UI), at least 1. */
-export const cpuThreads = () => Math.max(1, Math.min(16, os.cpus().length - 1));
 const sampleDirName = (stage: number, step: number) => `stage${stage}_step_${String(step).padStart(8, '0')}`;
 
 export class TrainingRun {
@@ -235,7 +233,7 @@ export class TrainingRun {
     for (;;) {
       if (this.userStop === 'cancel') return 'cancelled';
       if (this.userStop === 'interrupt') return 'interrupted';
-      const command = await this.stageCommand(index, dir);
+      const command = await stageCommand(this.spec, index, dir, this.ledger, { note: (level, m) => this.note(level, m), update: (patch) => this.update(patch) });
       if (!command) return 'completed';
       const worker = await this.ensureWorker();
       const ended = this.waitStageEnd(worker);
@@ -275,59 +273,6 @@ export class TrainingRun {
   }
 
   /** `train` for a fresh stage, `resume` from the newest verified checkpoint, or null when the stage is done. */
-  private async stageCommand(index: number, dir: string): Promise<WorkerCommand | null> {
-    const stage = this.spec.stages[index]!;
-    const started = await fs.stat(path.join(dir, 'run.json')).then(() => true, () => false);
-    const good = await this.ledger.newestGood(index, (m) => this.note('warning', m));
-    if (good?.final && good.step >= stage.steps) return null;
-    if (started) {
-      if (good) {
-        const workerFile = path.join(dir, WORKER_CHECKPOINT_FILE);
-        if (await this.ledger.restore(good, workerFile)) this.note('warning', `Restored the verified checkpoint of step ${good.step} (${path.basename(good.path)}).`);
-        this.update({ step: good.step, lastCheckpoint: good.path });
-        return { cmd: 'resume', runDir: dir, steps: stage.steps };
-      }
-      this.note('warning', `No verified checkpoint for stage ${stage.stage}; it restarts from its first step.`);
-      const aside = `.restarted-${Date.now()}`;
-      await fs.rename(path.join(dir, 'run.json'), path.join(dir, `run.json${aside}`));
-      await fs.rename(path.join(dir, WORKER_CHECKPOINT_FILE), path.join(dir, `${WORKER_CHECKPOINT_FILE}${aside}`)).catch(() => {});
-      this.update({ step: 0, lastCheckpoint: null });
-    }
-    let initCheckpoint: string | null = null;
-    let config: 'tiny' | 'sd15' | Record<string, unknown> = this.spec.config;
-    if (this.spec.basePack) {
-      const pack = await readPackInfo(this.spec.basePack);
-      if (!pack.weightsPath) throw new StudioError(TrainingErrorCodes.packInvalid, `${pack.name} carries no PyTorch weights (weights.fp16.pt); it cannot be fine-tuned.`);
-      config = pack.arch;
-      if (index === 0) initCheckpoint = pack.weightsPath;
-    }
-    if (index > 0) {
-      const prev = await this.ledger.newestGood(index - 1, (m) => this.note('warning', m));
-      if (!prev?.final) throw new StudioError(TrainingErrorCodes.noCheckpoint, `Stage ${this.spec.stages[index - 1]!.stage} has no verified final checkpoint to continue from.`);
-      initCheckpoint = prev.path;
-    }
-    await fs.mkdir(dir, { recursive: true });
-    return {
-      cmd: 'train',
-      runDir: dir,
-      datasetDir: this.spec.datasetDir,
-      config,
-      stage: stage.stage,
-      steps: stage.steps,
-      batchSize: this.spec.batchSize,
-      learningRate: this.spec.learningRate,
-      seed: this.spec.seed,
-      checkpointEverySteps: this.spec.checkpointEverySteps,
-      sampleEverySteps: 0, // previews are requested by the supervisor with the user's image + music
-      threads: cpuThreads(),
-      initCheckpoint,
-      device: this.spec.device,
-      mixedPrecision: this.spec.mixedPrecision,
-      gradientCheckpointing: this.spec.gradientCheckpointing,
-      lora: this.spec.modules === 'lora' ? { rank: this.spec.loraRank, alpha: this.spec.loraRank } : null,
-    };
-  }
-
   private async ensureWorker(): Promise<TrainingWorker> {
     if (this.worker?.running) return this.worker;
     const worker = new TrainingWorker({
