@@ -129,6 +129,27 @@ def _export(module, args, path, input_names, output_names, reuse_from=None, shap
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _all_tensors(graph):
+    """Every tensor a graph stores: initializers and the values of Constant-like node attributes, subgraphs
+    included. torch writes large Constant attributes as separate external files too, so moving only the
+    initializers left those pointing into the deleted temporary export folder (a full-size UNet would not load)."""
+    import onnx
+
+    found = list(graph.initializer)
+    for node in graph.node:
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.TENSOR:
+                found.append(attr.t)
+            elif attr.type == onnx.AttributeProto.TENSORS:
+                found.extend(attr.tensors)
+            elif attr.type == onnx.AttributeProto.GRAPH:
+                found.extend(_all_tensors(attr.g))
+            elif attr.type == onnx.AttributeProto.GRAPHS:
+                for g in attr.graphs:
+                    found.extend(_all_tensors(g))
+    return found
+
+
 def save_graph(exported, path, threshold=EXTERNAL_DATA_BYTES):
     """Move an exported graph to `path`: inline if its tensors total at most `threshold` bytes, else every tensor
     of 1 KiB or more goes to `<path>.data` (one file, 64-byte aligned offsets). Returns the data file name or None."""
@@ -137,7 +158,7 @@ def save_graph(exported, path, threshold=EXTERNAL_DATA_BYTES):
 
     model = onnx.load(exported, load_external_data=False)
     src_dir = os.path.dirname(exported)
-    tensors = list(model.graph.initializer)
+    tensors = _all_tensors(model.graph)
 
     def nbytes(t):
         if uses_external_data(t):
