@@ -9,6 +9,7 @@ import { decodeBarPointer, type BarPointerOptions } from './bar-pointer-dbn';
 import { pickOnsetFrames } from './onset-peaks';
 import { isSilentFile, silenceGate } from './silence-gate';
 import { ONSET_TIME_OFFSET_SEC, type BeatTrack } from './track-beats';
+import { typicalInterval } from './beat-intervals';
 
 export interface NetActivations {
   /** Frames per second of both activations (the analysis frame rate). */
@@ -83,9 +84,8 @@ export function trackBeatsNet(input: NetTrackInput, options: NetTrackOptions = {
     if (i + 1 < beatTimesSec.length) doubleBeatTimesSec.push(round3((beatTimesSec[i]! + beatTimesSec[i + 1]!) / 2));
   }
   const iois = beatTimesSec.slice(1).map((t, i) => t - beatTimesSec[i]!);
-  const sorted = [...iois].sort((a, b) => a - b);
-  const middle = sorted.slice(Math.floor(sorted.length / 4), Math.max(Math.floor(sorted.length / 4) + 1, Math.ceil((sorted.length * 3) / 4)));
-  const tempoBpm = middle.length ? 60 / (middle.reduce((a, b) => a + b, 0) / middle.length) : 0;
+  const typical = typicalInterval(beatTimesSec);
+  const tempoBpm = typical ? 60 / typical : 0;
   // Local tempo every second: the beat interval in force at that time (first/last interval outside the beats).
   const tempoCurveBpm: number[] = [];
   const durationSec = n / act.fps;

@@ -9,6 +9,7 @@ import { pickOnsetFrames } from './onset-peaks';
 import { isSilentFile, silenceGate } from './silence-gate';
 import { globalTempo, lagToBpm, tempoPath } from './tempo-estimate';
 import { meanTempogram, tempogram } from './tempogram';
+import { typicalInterval } from './beat-intervals';
 
 export interface TrackInput {
   onsetEnvelope: Float32Array;
@@ -171,12 +172,8 @@ export function trackBeats(input: TrackInput, options: TrackOptions = {}): BeatT
   for (let s = 0; s < durationSec; s += tempoCurveStepSec) tempoCurveBpm.push(Math.round(lagToBpm(periodAt(Math.round(s * frameRate)), frameRate) * 10) / 10);
   // The reported tempo follows the beats (mean of the middle half of their intervals): robust to a skipped
   // beat, not quantised to whole frames, and the typical tempo when it drifts.
-  const iois = beats
-    .slice(1)
-    .map((b, i) => b - beats[i]!)
-    .sort((a, b) => a - b);
-  const middle = iois.slice(Math.floor(iois.length / 4), Math.max(Math.floor(iois.length / 4) + 1, Math.ceil((iois.length * 3) / 4)));
-  const tempoBpm = middle.length ? lagToBpm(middle.reduce((a, b) => a + b, 0) / middle.length, frameRate) : lagToBpm(lagFrames, frameRate);
+  const typical = typicalInterval(beats);
+  const tempoBpm = lagToBpm(typical ?? lagFrames, frameRate);
   return {
     tempoBpm: Math.round(tempoBpm * 100) / 100,
     beatTimesSec,
